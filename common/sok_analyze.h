@@ -1,0 +1,65 @@
+/*
+ * sok_analyze: the Swedish analysis pipeline, the one place where text
+ * becomes index terms.  The indexer feeds section text through it to build
+ * documents; the server feeds query words through the same functions, so
+ * query terms and indexed terms cannot drift.  See sok_terms.h for the
+ * prefixes.  An analyzer holds a stemmer and scratch space: use one per
+ * thread.
+ */
+#ifndef SOK_ANALYZE_H
+#define SOK_ANALYZE_H
+
+#include <stddef.h>
+#include "sok_err.h"
+#include "sok_text.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct sok_analyzer;
+
+int sok_analyzer_new(struct sok_analyzer **out, struct sok_err *err);
+void sok_analyzer_free(struct sok_analyzer *a);
+
+/* Stem of a folded token into out (cap bytes, NUL-terminated).  Returns the
+ * stem's length, 0 when the token gets no stem (numbers, e-mail addresses,
+ * URLs, truncated tokens), or a negative code. */
+int sok_analyzer_stem(struct sok_analyzer *a, const struct sok_token *tok,
+                      char *out, size_t cap, struct sok_err *err);
+
+/* One term produced for indexing. */
+struct sok_term {
+    const char *term;   /* with prefix, NUL-terminated, borrowed */
+    size_t len;
+    unsigned pos;       /* 0: no position */
+    unsigned wdfinc;
+    unsigned flags;     /* SOK_TOK_* of the source token */
+    int is_word;        /* 1 for an exact unprefixed word form that may feed
+                           the spelling dictionary */
+};
+
+typedef int (*sok_term_cb)(void *ctx, const struct sok_term *t);
+
+#define SOK_ANALYZE_TITLE 0x1u  /* text is a section title: also emit S
+                                   terms, and weight with SOK_TITLE_WDF */
+
+/*
+ * Tokenises text[0..len) and emits, for every token: the exact folded form
+ * (unprefixed, with position), its stem (Z prefix, no position) unless the
+ * token gets none, and with SOK_ANALYZE_TITLE the S-prefixed exact form.
+ * Stopwords are not dropped.  Positions continue from *pos, which is
+ * updated; leave a gap between fields so phrases cannot cross them.
+ */
+int sok_analyze_text(struct sok_analyzer *a, const char *text, size_t len,
+                     unsigned flags, unsigned *pos, sok_term_cb cb, void *ctx,
+                     struct sok_err *err);
+
+/* 1 when the folded word is a Swedish stopword ("och", "i", "att", ...). */
+int sok_sv_is_stopword(const char *word, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SOK_ANALYZE_H */

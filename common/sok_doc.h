@@ -1,0 +1,114 @@
+/*
+ * sok_doc: the document model.  Turns one source file (.txt, .md,
+ * .html/.htm, .pdf) into a document cut into sections, each of which the
+ * indexer stores as its own Xapian document.  Extraction of each format
+ * lives in sok_extract.c, section splitting in sok_section.c, dates in
+ * sok_date.c; this header is their shared interface.
+ */
+#ifndef SOK_DOC_H
+#define SOK_DOC_H
+
+#include <stddef.h>
+#include "sok_err.h"
+#include "sok_buf.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum sok_type {
+    SOK_TYPE_OTHER = 0,
+    SOK_TYPE_NEWS = 1,
+    SOK_TYPE_MINUTES = 2,
+    SOK_TYPE_REPORT = 3,
+    SOK_TYPE_UNSET = -1          /* in sok_doc_opts: no override */
+};
+
+enum sok_format {
+    SOK_FMT_UNKNOWN = 0, SOK_FMT_TEXT, SOK_FMT_MARKDOWN, SOK_FMT_HTML,
+    SOK_FMT_PDF
+};
+
+/* "news", "minutes", "report", "other"; NULL for anything else. */
+const char *sok_type_name(enum sok_type t);
+/* Parses a type name; SOK_EINVAL when unknown. */
+int sok_type_parse(const char *s, enum sok_type *out);
+
+/* Format from the file name's extension (case-insensitive). */
+enum sok_format sok_format_from_path(const char *path);
+
+struct sok_section {
+    char id[17];         /* stable id: 16 hex digits, from source path,
+                            title and the title's occurrence number */
+    char *title;         /* owned, never NULL (may be "") */
+    char *text;          /* owned body text, paragraphs separated by
+                            "\n\n"; never NULL */
+    char *anchor;        /* owned, NULL when the source has none */
+    enum sok_type type;
+    char date[11];       /* "YYYY-MM-DD", "" when unknown */
+    unsigned ordinal;    /* 0-based position in the document */
+};
+
+struct sok_document {
+    char *source;        /* owned: the path as given */
+    char *title;         /* owned document title, never NULL */
+    char *url;           /* owned canonical URL, NULL when none stated */
+    enum sok_format format;
+    enum sok_type type;  /* the document's dominant type */
+    char date[11];       /* document date, "" when unknown */
+    size_t nsections;
+    struct sok_section *sections;   /* owned array */
+    size_t repaired_bytes;          /* invalid UTF-8 bytes repaired */
+};
+
+struct sok_doc_opts {
+    enum sok_type type_override;    /* SOK_TYPE_UNSET: detect from cues */
+    unsigned pdf_timeout_s;         /* 0: default (30 s) */
+    size_t max_bytes;               /* 0: default (64 MiB) per file or
+                                       extracted text */
+};
+
+#define SOK_DOC_OPTS_INIT { SOK_TYPE_UNSET, 0, 0 }
+
+/* Reads and parses the file at path.  path is also the document's source.
+ * Errors: SOK_EIO (unreadable), SOK_EFORMAT (not a supported format, or
+ * the extractor failed), SOK_ETOOBIG, SOK_ETIMEOUT (pdftotext took too
+ * long).  *out freed with sok_doc_free(). */
+int sok_doc_load(const char *path, const struct sok_doc_opts *opts,
+                 struct sok_document **out, struct sok_err *err);
+
+/* Parses in-memory content (any bytes; invalid UTF-8 is repaired) as format
+ * fmt; PDF is not accepted here.  For tests and for callers that already
+ * hold the bytes. */
+int sok_doc_parse(const char *source, const char *data, size_t len,
+                  enum sok_format fmt, const struct sok_doc_opts *opts,
+                  struct sok_document **out, struct sok_err *err);
+
+void sok_doc_free(struct sok_document *doc);
+
+/* Appends the section's stored record (the Xapian document data) as one
+ * JSON object: {"id","title","doc_title","source","url","type","date",
+ * "ordinal","nsections","prev","next","text"}; "url" is the document's URL
+ * (+ "#anchor") or "/doc/<id>"; "date" null when unknown; "prev"/"next"
+ * the neighbouring section ids or null. */
+void sok_doc_section_json(const struct sok_document *doc, size_t i,
+                          struct sok_buf *b, int *rc);
+
+/* ---- dates (sok_date.c) ---- */
+
+/* Finds the first Swedish or ISO date in text[0..len): "13 februari 2017",
+ * "den 16 mars" (year from default_year; skipped when default_year is 0),
+ * "2017-02-13", "13/2 2017".  Writes "YYYY-MM-DD" into out and returns 1,
+ * or returns 0 when there is none. */
+int sok_date_find(const char *text, size_t len, int default_year,
+                  char out[11]);
+
+/* The year a document most plausibly dates from: the most frequent year
+ * 1900-2099 written in it (ties: the latest), 0 when none. */
+int sok_date_doc_year(const char *text, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SOK_DOC_H */

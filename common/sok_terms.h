@@ -1,0 +1,65 @@
+/*
+ * sok_terms: the term-prefix and value-slot schema shared by the indexer and
+ * the query side.  This header is the only place either side learns how a
+ * section is stored; change it only together with SOK_SCHEMA_VERSION, which
+ * the indexer writes into the index metadata and the server checks.
+ *
+ * Terms (Xapian convention: upper-case prefix, then the lower-case term):
+ *   (none)   exact word form, NFC + case folded, with positions
+ *            (body, and the section title again with a higher wdf)
+ *   Z        Swedish Snowball stem of a word, no positions
+ *   S        exact word form occurring in the section title, with positions
+ *   Q        unique id of the section (boolean)
+ *   F        file key: hex hash of the source path (boolean); deleting by it
+ *            removes every section of one file
+ *   XT       type: news, minutes, report, other (boolean)
+ *   XY       year "2017" (boolean)
+ *   XM       year-month "201702" (boolean)
+ *
+ * Values:
+ *   SOK_SLOT_DATE     "YYYYMMDD" (sorts as a string), absent when unknown
+ *   SOK_SLOT_TYPE     type name, for the type facet
+ *   SOK_SLOT_YEAR     "YYYY", for the year facet
+ *   SOK_SLOT_DUPKEY   near-duplicate key (hex), the collapse key
+ *   SOK_SLOT_ORDINAL  section ordinal within its document, "%06u"
+ *   SOK_SLOT_FILE     file key (hex), same as the F term
+ *
+ * Document data: a JSON object, see sok_doc.h (sok_section_to_json).
+ *
+ * Metadata keys:
+ *   "sok:schema"          SOK_SCHEMA_VERSION as decimal text
+ *   "sok:file:" + filekey "contenthash\tnsections\tpath"
+ *   "sok:revision"        run counter, decimal text
+ */
+#ifndef SOK_TERMS_H
+#define SOK_TERMS_H
+
+#define SOK_SCHEMA_VERSION 1
+
+#define SOK_PREFIX_STEM   "Z"
+#define SOK_PREFIX_TITLE  "S"
+#define SOK_PREFIX_ID     "Q"
+#define SOK_PREFIX_FILE   "F"
+#define SOK_PREFIX_TYPE   "XT"
+#define SOK_PREFIX_YEAR   "XY"
+#define SOK_PREFIX_MONTH  "XM"
+
+#define SOK_SLOT_DATE     0
+#define SOK_SLOT_TYPE     1
+#define SOK_SLOT_YEAR     2
+#define SOK_SLOT_DUPKEY   3
+#define SOK_SLOT_ORDINAL  4
+#define SOK_SLOT_FILE     5
+
+#define SOK_META_SCHEMA   "sok:schema"
+#define SOK_META_FILE     "sok:file:"
+#define SOK_META_REVISION "sok:revision"
+
+/* Xapian refuses terms longer than 245 bytes; leave room for a prefix. */
+#define SOK_TERM_MAX 200
+
+/* wdf added for each occurrence of a word in a section title, on top of the
+ * body's 1, so BM25 weighs title words above body words. */
+#define SOK_TITLE_WDF 4
+
+#endif /* SOK_TERMS_H */

@@ -1,0 +1,253 @@
+/*
+ * sok_xapian: a thin C interface over xapian-core 1.4.  This header is pure
+ * C; sok_xapian.cc is the only C++ file in sok and the only file that
+ * includes a Xapian header.  Every object is an opaque handle created and
+ * freed here; memory never crosses the boundary in the other direction:
+ * strings handed out are malloc()ed copies the caller free()s (or a result
+ * object with its own _free).  Every function catches every C++ exception
+ * and returns a negative SOK_E* code with the exception's message copied
+ * into the caller's struct sok_err.
+ *
+ * Exception mapping: DatabaseLockError -> SOK_ELOCKED,
+ * DatabaseOpeningError / DatabaseNotFoundError -> SOK_ENODB,
+ * DatabaseCorruptError -> SOK_ECORRUPT, QueryParserError / invalid query
+ * -> SOK_EQUERY, DatabaseModifiedError -> SOK_EMODIFIED (readers first
+ * reopen and retry once inside the shim), std::bad_alloc -> SOK_ENOMEM,
+ * anything else -> SOK_EXAPIAN.
+ */
+#ifndef SOK_XAPIAN_H
+#define SOK_XAPIAN_H
+
+#include <stddef.h>
+#include "sok_err.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- stemmer */
+
+struct sok_stemmer;
+
+/* language: a Snowball name such as "swedish". */
+int sok_stemmer_new(const char *language, struct sok_stemmer **out,
+                    struct sok_err *err);
+void sok_stemmer_free(struct sok_stemmer *st);
+
+/* Stems word[0..len) (already case folded) into out (cap bytes, NUL
+ * terminated).  Returns the stem's length, or a negative code; a stem that
+ * does not fit gives SOK_ERANGE.  Not thread-safe per stemmer: use one
+ * stemmer per thread. */
+int sok_stemmer_stem(struct sok_stemmer *st, const char *word, size_t len,
+                     char *out, size_t cap, struct sok_err *err);
+
+/* --------------------------------------------------------------- document */
+
+struct sok_xdoc;   /* a Xapian::Document being built */
+
+int sok_xdoc_new(struct sok_xdoc **out, struct sok_err *err);
+void sok_xdoc_free(struct sok_xdoc *doc);
+
+/* Adds term at position pos (1-based) with wdf increment wdfinc. */
+int sok_xdoc_add_posting(struct sok_xdoc *doc, const char *term, size_t len,
+                         unsigned pos, unsigned wdfinc, struct sok_err *err);
+/* Adds term without a position. */
+int sok_xdoc_add_term(struct sok_xdoc *doc, const char *term, size_t len,
+                      unsigned wdfinc, struct sok_err *err);
+/* Adds a boolean term (wdf 0). */
+int sok_xdoc_add_boolean(struct sok_xdoc *doc, const char *term, size_t len,
+                         struct sok_err *err);
+int sok_xdoc_set_value(struct sok_xdoc *doc, unsigned slot, const char *val,
+                       size_t len, struct sok_err *err);
+int sok_xdoc_set_data(struct sok_xdoc *doc, const char *data, size_t len,
+                      struct sok_err *err);
+
+/* ----------------------------------------------------------------- writer */
+
+struct sok_xw;
+
+enum sok_xw_mode {
+    SOK_XW_OPEN = 1,        /* open an existing database (creating it if absent) */
+    SOK_XW_CREATE = 2,      /* create a new empty database, overwriting any */
+};
+
+/* Opens a glass database at path for writing, taking Xapian's single-writer
+ * lock (SOK_ELOCKED if another writer holds it).  Nothing is committed until
+ * sok_xw_commit(); sok_xw_free() without a commit discards the changes. */
+int sok_xw_open(const char *path, enum sok_xw_mode mode, struct sok_xw **out,
+                struct sok_err *err);
+
+/* Discards uncommitted changes and releases the lock.  w may be NULL. */
+void sok_xw_free(struct sok_xw *w);
+
+/* Starts the all-or-nothing run (a flushed transaction).  Must be called
+ * once before any change. */
+int sok_xw_begin(struct sok_xw *w, struct sok_err *err);
+/* Commits everything since sok_xw_begin() as one revision. */
+int sok_xw_commit(struct sok_xw *w, struct sok_err *err);
+
+/* Adds or replaces the document indexed by unique term uterm. */
+int sok_xw_replace(struct sok_xw *w, const char *uterm, struct sok_xdoc *doc,
+                   struct sok_err *err);
+
+/* Deletes every document indexed by term.  When spelling is non-zero the
+ * unprefixed (exact word) terms of those documents are first removed from
+ * the spelling dictionary with their wdf, undoing sok_xw_add_spelling. */
+int sok_xw_delete_term(struct sok_xw *w, const char *term, int spelling,
+                       struct sok_err *err);
+
+/* Adds freqinc to word's frequency in the spelling dictionary. */
+int sok_xw_add_spelling(struct sok_xw *w, const char *word, size_t len,
+                        unsigned freqinc, struct sok_err *err);
+
+int sok_xw_set_metadata(struct sok_xw *w, const char *key, const char *val,
+                        size_t len, struct sok_err *err);
+/* *val is malloc()ed and NUL-terminated ("" with *len 0 when absent). */
+int sok_xw_get_metadata(struct sok_xw *w, const char *key, char **val,
+                        size_t *len, struct sok_err *err);
+
+/* Calls cb for every metadata key starting with prefix, in key order.  A
+ * non-zero return from cb stops the walk and is returned. */
+typedef int (*sok_xmeta_cb)(void *ctx, const char *key, const char *val,
+                            size_t vlen);
+int sok_xw_metadata_walk(struct sok_xw *w, const char *prefix, sok_xmeta_cb cb,
+                         void *ctx, struct sok_err *err);
+
+int sok_xw_doccount(struct sok_xw *w, unsigned long *n, struct sok_err *err);
+
+/* Merges the databases srcs[0..n) into a new database at dst (Xapian's
+ * compaction), for building shards in parallel.  dst must not exist. */
+int sok_xapian_compact(const char *const *srcs, size_t n, const char *dst,
+                       struct sok_err *err);
+
+/* ----------------------------------------------------------------- query */
+
+struct sok_xq;     /* an immutable Xapian::Query */
+
+enum sok_xq_op {
+    SOK_XQ_AND, SOK_XQ_OR, SOK_XQ_AND_NOT, SOK_XQ_AND_MAYBE, SOK_XQ_FILTER,
+    SOK_XQ_PHRASE, SOK_XQ_NEAR, SOK_XQ_SYNONYM, SOK_XQ_MAX
+};
+
+/* Every constructor returns NULL on failure and fills err.  Constructors that
+ * take sub-queries do not take ownership: free what you create. */
+struct sok_xq *sok_xq_term(const char *term, size_t len, unsigned wqf,
+                           unsigned pos, struct sok_err *err);
+/* window: for PHRASE/NEAR, 0 means the number of subqueries. */
+struct sok_xq *sok_xq_combine(enum sok_xq_op op, struct sok_xq *const *subs,
+                              size_t n, unsigned window, struct sok_err *err);
+struct sok_xq *sok_xq_scale(struct sok_xq *q, double factor,
+                            struct sok_err *err);
+/* Every term starting with prefix (already analysed, e.g. "fritid"), OR'ed,
+ * at most max_expansion terms (the most frequent kept); 0 terms match
+ * nothing. */
+struct sok_xq *sok_xq_wildcard(const char *prefix, size_t len,
+                               unsigned max_expansion, struct sok_err *err);
+/* Documents whose value in slot lies in [lo, hi] (string order); lo or hi
+ * NULL for an open end. */
+struct sok_xq *sok_xq_value_range(unsigned slot, const char *lo,
+                                  const char *hi, struct sok_err *err);
+struct sok_xq *sok_xq_match_all(struct sok_err *err);
+struct sok_xq *sok_xq_match_nothing(struct sok_err *err);
+void sok_xq_free(struct sok_xq *q);
+/* Debug description (malloc()ed), as Xapian::Query::get_description(). */
+char *sok_xq_describe(const struct sok_xq *q);
+
+/* ----------------------------------------------------------------- reader */
+
+struct sok_xr;
+
+/* Opens path read-only: a glass database directory, a stub file, or a
+ * directory holding a XAPIANDB stub (which may list several shards or
+ * remote databases). */
+int sok_xr_open(const char *path, struct sok_xr **out, struct sok_err *err);
+void sok_xr_free(struct sok_xr *r);
+
+/* Moves r to the latest committed revision.  When the path is (or holds) a
+ * stub whose file was replaced since the last open, the database is opened
+ * afresh, so a `--full` rebuild swapped in by renaming the stub is seen.
+ * *changed (may be NULL) is set to 1 when the revision or database changed. */
+int sok_xr_refresh(struct sok_xr *r, int *changed, struct sok_err *err);
+
+int sok_xr_doccount(struct sok_xr *r, unsigned long *n, struct sok_err *err);
+/* Revision of the (first) database; 0 for an empty or sharded one. */
+int sok_xr_revision(struct sok_xr *r, unsigned long *rev, struct sok_err *err);
+int sok_xr_termfreq(struct sok_xr *r, const char *term, size_t len,
+                    unsigned long *freq, struct sok_err *err);
+int sok_xr_get_metadata(struct sok_xr *r, const char *key, char **val,
+                        size_t *len, struct sok_err *err);
+
+/* Calls cb for terms starting with prefix in term order, with their
+ * document frequency, until cb returns non-zero or limit terms were seen
+ * (limit 0: no limit). */
+typedef int (*sok_xterm_cb)(void *ctx, const char *term, size_t len,
+                            unsigned long termfreq);
+int sok_xr_terms(struct sok_xr *r, const char *prefix, size_t plen,
+                 size_t limit, sok_xterm_cb cb, void *ctx,
+                 struct sok_err *err);
+
+/* Best spelling correction for word from the spelling dictionary within
+ * max_edit edits; *out malloc()ed, "" when there is none. */
+int sok_xr_spelling(struct sok_xr *r, const char *word, size_t len,
+                    unsigned max_edit, char **out, struct sok_err *err);
+
+/* Data of the document indexed by unique term uterm (SOK_ENOTFOUND when
+ * none).  *data malloc()ed, NUL-terminated. */
+int sok_xr_get_data(struct sok_xr *r, const char *uterm, char **data,
+                    size_t *len, struct sok_err *err);
+
+/* One search. */
+#define SOK_XFACET_MAX 4
+struct sok_xsearch {
+    const struct sok_xq *query;
+    unsigned offset;          /* first hit, 0-based */
+    unsigned limit;           /* number of hits wanted */
+    int sort_slot;            /* -1: relevance; else sort by this value */
+    int sort_desc;            /* with sort_slot: non-zero for descending */
+    int collapse_slot;        /* -1: none; else collapse on this value */
+    unsigned check_at_least;  /* examine at least this many (exact totals
+                                 and facets); 0 means the whole database */
+    unsigned nfacets;
+    unsigned facet_slots[SOK_XFACET_MAX];  /* values to count */
+    double bm25_k1, bm25_b;   /* 0 for Xapian's defaults */
+};
+
+struct sok_xfacet_count {
+    char *value;              /* NUL-terminated */
+    unsigned long count;
+};
+
+struct sok_xfacet {
+    unsigned slot;
+    size_t n;
+    struct sok_xfacet_count *counts;   /* sorted by count desc, then value */
+};
+
+struct sok_xhit {
+    unsigned docid;
+    double weight;
+    unsigned collapse_count;  /* near-duplicates collapsed into this hit */
+    char *data;               /* document data, NUL-terminated */
+    size_t data_len;
+};
+
+struct sok_xresult {
+    unsigned long total;      /* matches (estimated; exact when all checked) */
+    unsigned long total_lower, total_upper;
+    size_t nhits;
+    struct sok_xhit *hits;
+    size_t nfacets;
+    struct sok_xfacet facets[SOK_XFACET_MAX];
+};
+
+/* Runs s against r.  On DatabaseModifiedError the reader is reopened and the
+ * search retried once.  *out freed with sok_xresult_free(). */
+int sok_xr_search(struct sok_xr *r, const struct sok_xsearch *s,
+                  struct sok_xresult **out, struct sok_err *err);
+void sok_xresult_free(struct sok_xresult *res);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SOK_XAPIAN_H */
