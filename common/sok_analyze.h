@@ -58,6 +58,10 @@ int sok_analyze_text(struct sok_analyzer *a, const char *text, size_t len,
 /* 1 when the folded word is a Swedish stopword ("och", "i", "att", ...). */
 int sok_sv_is_stopword(const char *word, size_t len);
 
+/* The stopword list itself (Snowball's Swedish list, folded, sorted by
+ * bytes): a static array of *n NUL-terminated words, never freed. */
+const char *const *sok_sv_stopwords(size_t *n);
+
 #ifdef __cplusplus
 }
 #endif

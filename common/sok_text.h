@@ -48,9 +48,13 @@ int sok_text_fold(const char *s, size_t len, char **out, size_t *outlen,
 
 struct sok_token {
     const char *text;   /* folded (NFC + case folded), NUL-terminated;
-                           borrowed: valid only during the callback */
+                           borrowed: valid only during the callback.
+                           Beyond sok_text_fold, U+2019 becomes "'",
+                           U+2010/U+2011 become "-" and soft hyphens
+                           are dropped, as a keyboard would type them */
     size_t len;         /* bytes of text */
-    size_t start, end;  /* byte offsets of the token in the original input */
+    size_t start, end;  /* byte offsets of the token in the original input
+                           (the whole source word, even when TRUNCATED) */
     unsigned pos;       /* word position; see sok_text_tokenize */
     unsigned flags;     /* SOK_TOK_* */
 };
@@ -67,7 +71,9 @@ typedef int (*sok_token_cb)(void *ctx, const struct sok_token *tok);
  * advance by one per word.  A hyphenated word ("IOP-avtal",
  * "up-metoden") is reported first whole (COMPOUND, at the position of its
  * first part), then part by part (PART, consecutive positions); e-mail
- * addresses and URLs likewise (EMAIL/URL whole, then their word parts).
+ * addresses and URLs likewise (EMAIL/URL whole, then their word parts;
+ * an URL's scheme "http" is not one of them).  A bare domain name with a
+ * common top-level domain ("skolfam.se") counts as an URL.
  * Numbers keep internal . , : / - between digits whole ("2017-02-13").
  * *next_pos (may be NULL) receives the position after the last token.
  */

@@ -21,8 +21,13 @@
 #include <stddef.h>
 #include "sok_err.h"
 
+/* The shim's definitions are noexcept (every body catches everything); C++
+ * needs the declarations to say so too, C never sees it. */
 #ifdef __cplusplus
+#define SOK_NOEXCEPT noexcept
 extern "C" {
+#else
+#define SOK_NOEXCEPT
 #endif
 
 /* ---------------------------------------------------------------- stemmer */
@@ -31,36 +36,39 @@ struct sok_stemmer;
 
 /* language: a Snowball name such as "swedish". */
 int sok_stemmer_new(const char *language, struct sok_stemmer **out,
-                    struct sok_err *err);
-void sok_stemmer_free(struct sok_stemmer *st);
+                    struct sok_err *err) SOK_NOEXCEPT;
+void sok_stemmer_free(struct sok_stemmer *st) SOK_NOEXCEPT;
 
 /* Stems word[0..len) (already case folded) into out (cap bytes, NUL
  * terminated).  Returns the stem's length, or a negative code; a stem that
  * does not fit gives SOK_ERANGE.  Not thread-safe per stemmer: use one
  * stemmer per thread. */
 int sok_stemmer_stem(struct sok_stemmer *st, const char *word, size_t len,
-                     char *out, size_t cap, struct sok_err *err);
+                     char *out, size_t cap, struct sok_err *err) SOK_NOEXCEPT;
 
 /* --------------------------------------------------------------- document */
 
 struct sok_xdoc;   /* a Xapian::Document being built */
 
-int sok_xdoc_new(struct sok_xdoc **out, struct sok_err *err);
-void sok_xdoc_free(struct sok_xdoc *doc);
+int sok_xdoc_new(struct sok_xdoc **out, struct sok_err *err) SOK_NOEXCEPT;
+void sok_xdoc_free(struct sok_xdoc *doc) SOK_NOEXCEPT;
 
-/* Adds term at position pos (1-based) with wdf increment wdfinc. */
+/* Adds term at position pos (1-based) with wdf increment wdfinc.  In all
+ * the term functions an empty term is SOK_EINVAL. */
 int sok_xdoc_add_posting(struct sok_xdoc *doc, const char *term, size_t len,
-                         unsigned pos, unsigned wdfinc, struct sok_err *err);
+                         unsigned pos, unsigned wdfinc,
+                         struct sok_err *err) SOK_NOEXCEPT;
 /* Adds term without a position. */
 int sok_xdoc_add_term(struct sok_xdoc *doc, const char *term, size_t len,
-                      unsigned wdfinc, struct sok_err *err);
+                      unsigned wdfinc, struct sok_err *err) SOK_NOEXCEPT;
 /* Adds a boolean term (wdf 0). */
 int sok_xdoc_add_boolean(struct sok_xdoc *doc, const char *term, size_t len,
-                         struct sok_err *err);
+                         struct sok_err *err) SOK_NOEXCEPT;
+/* An empty value clears the slot. */
 int sok_xdoc_set_value(struct sok_xdoc *doc, unsigned slot, const char *val,
-                       size_t len, struct sok_err *err);
+                       size_t len, struct sok_err *err) SOK_NOEXCEPT;
 int sok_xdoc_set_data(struct sok_xdoc *doc, const char *data, size_t len,
-                      struct sok_err *err);
+                      struct sok_err *err) SOK_NOEXCEPT;
 
 /* ----------------------------------------------------------------- writer */
 
@@ -70,55 +78,67 @@ enum sok_xw_mode {
     SOK_XW_OPEN = 1,        /* open an existing database (creating it if absent) */
     SOK_XW_CREATE = 2,      /* create a new empty database, overwriting any */
 };
+/* SOK_XW_CREATE empties an existing database at open, outside any
+ * transaction: readers see it empty at once, and freeing the writer does
+ * not bring the old contents back.  For a rebuild that must not disturb
+ * readers, create a new directory and swap a stub (see sok_xr_refresh). */
 
 /* Opens a glass database at path for writing, taking Xapian's single-writer
  * lock (SOK_ELOCKED if another writer holds it).  Nothing is committed until
  * sok_xw_commit(); sok_xw_free() without a commit discards the changes. */
 int sok_xw_open(const char *path, enum sok_xw_mode mode, struct sok_xw **out,
-                struct sok_err *err);
+                struct sok_err *err) SOK_NOEXCEPT;
 
 /* Discards uncommitted changes and releases the lock.  w may be NULL. */
-void sok_xw_free(struct sok_xw *w);
+void sok_xw_free(struct sok_xw *w) SOK_NOEXCEPT;
 
 /* Starts the all-or-nothing run (a flushed transaction).  Must be called
- * once before any change. */
-int sok_xw_begin(struct sok_xw *w, struct sok_err *err);
+ * before any change: every changing function below returns SOK_EINVAL
+ * outside a transaction (that is what lets sok_xw_free() discard work).
+ * After sok_xw_commit() a new sok_xw_begin() starts the next run.  Reads
+ * (get_metadata, metadata_walk, doccount) need no transaction and see the
+ * uncommitted changes of the current one. */
+int sok_xw_begin(struct sok_xw *w, struct sok_err *err) SOK_NOEXCEPT;
 /* Commits everything since sok_xw_begin() as one revision. */
-int sok_xw_commit(struct sok_xw *w, struct sok_err *err);
+int sok_xw_commit(struct sok_xw *w, struct sok_err *err) SOK_NOEXCEPT;
 
-/* Adds or replaces the document indexed by unique term uterm. */
+/* Adds or replaces the document indexed by unique term uterm.  uterm is
+ * added to doc as a boolean term if doc lacks it. */
 int sok_xw_replace(struct sok_xw *w, const char *uterm, struct sok_xdoc *doc,
-                   struct sok_err *err);
+                   struct sok_err *err) SOK_NOEXCEPT;
 
 /* Deletes every document indexed by term.  When spelling is non-zero the
  * unprefixed (exact word) terms of those documents are first removed from
  * the spelling dictionary with their wdf, undoing sok_xw_add_spelling. */
 int sok_xw_delete_term(struct sok_xw *w, const char *term, int spelling,
-                       struct sok_err *err);
+                       struct sok_err *err) SOK_NOEXCEPT;
 
 /* Adds freqinc to word's frequency in the spelling dictionary. */
 int sok_xw_add_spelling(struct sok_xw *w, const char *word, size_t len,
-                        unsigned freqinc, struct sok_err *err);
+                        unsigned freqinc, struct sok_err *err) SOK_NOEXCEPT;
 
 int sok_xw_set_metadata(struct sok_xw *w, const char *key, const char *val,
-                        size_t len, struct sok_err *err);
+                        size_t len, struct sok_err *err) SOK_NOEXCEPT;
 /* *val is malloc()ed and NUL-terminated ("" with *len 0 when absent). */
 int sok_xw_get_metadata(struct sok_xw *w, const char *key, char **val,
-                        size_t *len, struct sok_err *err);
+                        size_t *len, struct sok_err *err) SOK_NOEXCEPT;
 
 /* Calls cb for every metadata key starting with prefix, in key order.  A
  * non-zero return from cb stops the walk and is returned. */
 typedef int (*sok_xmeta_cb)(void *ctx, const char *key, const char *val,
                             size_t vlen);
 int sok_xw_metadata_walk(struct sok_xw *w, const char *prefix, sok_xmeta_cb cb,
-                         void *ctx, struct sok_err *err);
+                         void *ctx, struct sok_err *err) SOK_NOEXCEPT;
 
-int sok_xw_doccount(struct sok_xw *w, unsigned long *n, struct sok_err *err);
+int sok_xw_doccount(struct sok_xw *w, unsigned long *n,
+                    struct sok_err *err) SOK_NOEXCEPT;
 
 /* Merges the databases srcs[0..n) into a new database at dst (Xapian's
- * compaction), for building shards in parallel.  dst must not exist. */
+ * compaction), for building shards in parallel.  dst must not exist
+ * (SOK_EINVAL).  The result is an ordinary multi-file glass directory;
+ * document ids are renumbered so the sources' ids do not clash. */
 int sok_xapian_compact(const char *const *srcs, size_t n, const char *dst,
-                       struct sok_err *err);
+                       struct sok_err *err) SOK_NOEXCEPT;
 
 /* ----------------------------------------------------------------- query */
 
@@ -130,28 +150,38 @@ enum sok_xq_op {
 };
 
 /* Every constructor returns NULL on failure and fills err.  Constructors that
- * take sub-queries do not take ownership: free what you create. */
+ * take sub-queries do not take ownership: free what you create.  A
+ * malformed query (which user input can produce) is SOK_EQUERY; a NULL
+ * argument or unknown operator (a caller bug) is SOK_EINVAL. */
+/* wqf 0 means 1; pos is the term's query position (0: none).  An empty
+ * term is SOK_EQUERY (Xapian would read it as "match everything"). */
 struct sok_xq *sok_xq_term(const char *term, size_t len, unsigned wqf,
-                           unsigned pos, struct sok_err *err);
-/* window: for PHRASE/NEAR, 0 means the number of subqueries. */
+                           unsigned pos, struct sok_err *err) SOK_NOEXCEPT;
+/* window: for PHRASE/NEAR, 0 means the number of subqueries (ignored for
+ * the other operators).  n == 0 is SOK_EQUERY. */
 struct sok_xq *sok_xq_combine(enum sok_xq_op op, struct sok_xq *const *subs,
-                              size_t n, unsigned window, struct sok_err *err);
+                              size_t n, unsigned window,
+                              struct sok_err *err) SOK_NOEXCEPT;
+/* OP_SCALE_WEIGHT; a negative factor is SOK_EQUERY. */
 struct sok_xq *sok_xq_scale(struct sok_xq *q, double factor,
-                            struct sok_err *err);
+                            struct sok_err *err) SOK_NOEXCEPT;
 /* Every term starting with prefix (already analysed, e.g. "fritid"), OR'ed,
- * at most max_expansion terms (the most frequent kept); 0 terms match
- * nothing. */
+ * at most max_expansion terms (the most frequent kept; 0: no limit); a prefix
+ * no term starts with matches nothing.  An empty prefix is SOK_EQUERY. */
 struct sok_xq *sok_xq_wildcard(const char *prefix, size_t len,
-                               unsigned max_expansion, struct sok_err *err);
+                               unsigned max_expansion,
+                               struct sok_err *err) SOK_NOEXCEPT;
 /* Documents whose value in slot lies in [lo, hi] (string order); lo or hi
- * NULL for an open end. */
+ * NULL for an open end (both NULL: documents with any value in slot). */
 struct sok_xq *sok_xq_value_range(unsigned slot, const char *lo,
-                                  const char *hi, struct sok_err *err);
-struct sok_xq *sok_xq_match_all(struct sok_err *err);
-struct sok_xq *sok_xq_match_nothing(struct sok_err *err);
-void sok_xq_free(struct sok_xq *q);
-/* Debug description (malloc()ed), as Xapian::Query::get_description(). */
-char *sok_xq_describe(const struct sok_xq *q);
+                                  const char *hi,
+                                  struct sok_err *err) SOK_NOEXCEPT;
+struct sok_xq *sok_xq_match_all(struct sok_err *err) SOK_NOEXCEPT;
+struct sok_xq *sok_xq_match_nothing(struct sok_err *err) SOK_NOEXCEPT;
+void sok_xq_free(struct sok_xq *q) SOK_NOEXCEPT;
+/* Debug description (malloc()ed), as Xapian::Query::get_description();
+ * NULL for a NULL q or when out of memory. */
+char *sok_xq_describe(const struct sok_xq *q) SOK_NOEXCEPT;
 
 /* ----------------------------------------------------------------- reader */
 
@@ -159,23 +189,27 @@ struct sok_xr;
 
 /* Opens path read-only: a glass database directory, a stub file, or a
  * directory holding a XAPIANDB stub (which may list several shards or
- * remote databases). */
-int sok_xr_open(const char *path, struct sok_xr **out, struct sok_err *err);
-void sok_xr_free(struct sok_xr *r);
+ * remote databases).  A reader is not thread-safe: one per thread. */
+int sok_xr_open(const char *path, struct sok_xr **out,
+                struct sok_err *err) SOK_NOEXCEPT;
+void sok_xr_free(struct sok_xr *r) SOK_NOEXCEPT;
 
 /* Moves r to the latest committed revision.  When the path is (or holds) a
  * stub whose file was replaced since the last open, the database is opened
  * afresh, so a `--full` rebuild swapped in by renaming the stub is seen.
  * *changed (may be NULL) is set to 1 when the revision or database changed. */
-int sok_xr_refresh(struct sok_xr *r, int *changed, struct sok_err *err);
+int sok_xr_refresh(struct sok_xr *r, int *changed,
+                   struct sok_err *err) SOK_NOEXCEPT;
 
-int sok_xr_doccount(struct sok_xr *r, unsigned long *n, struct sok_err *err);
+int sok_xr_doccount(struct sok_xr *r, unsigned long *n,
+                    struct sok_err *err) SOK_NOEXCEPT;
 /* Revision of the (first) database; 0 for an empty or sharded one. */
-int sok_xr_revision(struct sok_xr *r, unsigned long *rev, struct sok_err *err);
+int sok_xr_revision(struct sok_xr *r, unsigned long *rev,
+                    struct sok_err *err) SOK_NOEXCEPT;
 int sok_xr_termfreq(struct sok_xr *r, const char *term, size_t len,
-                    unsigned long *freq, struct sok_err *err);
+                    unsigned long *freq, struct sok_err *err) SOK_NOEXCEPT;
 int sok_xr_get_metadata(struct sok_xr *r, const char *key, char **val,
-                        size_t *len, struct sok_err *err);
+                        size_t *len, struct sok_err *err) SOK_NOEXCEPT;
 
 /* Calls cb for terms starting with prefix in term order, with their
  * document frequency, until cb returns non-zero or limit terms were seen
@@ -184,17 +218,18 @@ typedef int (*sok_xterm_cb)(void *ctx, const char *term, size_t len,
                             unsigned long termfreq);
 int sok_xr_terms(struct sok_xr *r, const char *prefix, size_t plen,
                  size_t limit, sok_xterm_cb cb, void *ctx,
-                 struct sok_err *err);
+                 struct sok_err *err) SOK_NOEXCEPT;
 
 /* Best spelling correction for word from the spelling dictionary within
  * max_edit edits; *out malloc()ed, "" when there is none. */
 int sok_xr_spelling(struct sok_xr *r, const char *word, size_t len,
-                    unsigned max_edit, char **out, struct sok_err *err);
+                    unsigned max_edit, char **out,
+                    struct sok_err *err) SOK_NOEXCEPT;
 
 /* Data of the document indexed by unique term uterm (SOK_ENOTFOUND when
  * none).  *data malloc()ed, NUL-terminated. */
 int sok_xr_get_data(struct sok_xr *r, const char *uterm, char **data,
-                    size_t *len, struct sok_err *err);
+                    size_t *len, struct sok_err *err) SOK_NOEXCEPT;
 
 /* One search. */
 #define SOK_XFACET_MAX 4
@@ -202,7 +237,8 @@ struct sok_xsearch {
     const struct sok_xq *query;
     unsigned offset;          /* first hit, 0-based */
     unsigned limit;           /* number of hits wanted */
-    int sort_slot;            /* -1: relevance; else sort by this value */
+    int sort_slot;            /* -1: relevance; else sort by this value
+                                 (string order, relevance breaks ties) */
     int sort_desc;            /* with sort_slot: non-zero for descending */
     int collapse_slot;        /* -1: none; else collapse on this value */
     unsigned check_at_least;  /* examine at least this many (exact totals
@@ -217,6 +253,11 @@ struct sok_xfacet_count {
     unsigned long count;
 };
 
+/* Facet counts cover every match examined (all of them unless
+ * check_at_least is smaller than the match count), not just the page of
+ * hits.  With collapse_slot set they count documents before collapsing
+ * (Xapian 1.4 runs match spies before the collapse), so a facet may count
+ * near-duplicates that the hit list and total fold into one. */
 struct sok_xfacet {
     unsigned slot;
     size_t n;
@@ -243,8 +284,8 @@ struct sok_xresult {
 /* Runs s against r.  On DatabaseModifiedError the reader is reopened and the
  * search retried once.  *out freed with sok_xresult_free(). */
 int sok_xr_search(struct sok_xr *r, const struct sok_xsearch *s,
-                  struct sok_xresult **out, struct sok_err *err);
-void sok_xresult_free(struct sok_xresult *res);
+                  struct sok_xresult **out, struct sok_err *err) SOK_NOEXCEPT;
+void sok_xresult_free(struct sok_xresult *res) SOK_NOEXCEPT;
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,308 @@
+/*
+ * sok_doc: the document model's front door (sok_doc.h).  Reads a file (or
+ * takes bytes), repairs and normalises the text, hands it to the extractor
+ * for its format (sok_extract.c) and the result to the section splitter
+ * (sok_section.c); also names types and formats and writes the stored JSON
+ * record of a section.  Invalid UTF-8 is repaired here, once, so no
+ * extractor and nothing in the index ever sees it.
+ */
+#include "sok_doc.h"
+#include "sok_extract.h"
+#include "sok_section.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_PDF_TIMEOUT_S 30
+#define DEFAULT_MAX_BYTES ((size_t)64 << 20)
+
+static const char *const type_names[] = { "other", "news", "minutes",
+                                          "report" };
+
+const char *sok_type_name(enum sok_type t)
+{
+    if ((int)t < 0 || (size_t)t >= sizeof type_names / sizeof type_names[0])
+        return NULL;
+    return type_names[t];
+}
+
+int sok_type_parse(const char *s, enum sok_type *out)
+{
+    if (s == NULL || out == NULL)
+        return SOK_EINVAL;
+    for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++)
+        if (!strcasecmp(s, type_names[i])) {
+            *out = (enum sok_type)i;
+            return 0;
+        }
+    return SOK_EINVAL;
+}
+
+enum sok_format sok_format_from_path(const char *path)
+{
+    if (path == NULL)
+        return SOK_FMT_UNKNOWN;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    if (dot == NULL || dot == base)
+        return SOK_FMT_UNKNOWN;
+    dot++;
+    if (!strcasecmp(dot, "txt") || !strcasecmp(dot, "text"))
+        return SOK_FMT_TEXT;
+    if (!strcasecmp(dot, "md") || !strcasecmp(dot, "markdown"))
+        return SOK_FMT_MARKDOWN;
+    if (!strcasecmp(dot, "html") || !strcasecmp(dot, "htm"))
+        return SOK_FMT_HTML;
+    if (!strcasecmp(dot, "pdf"))
+        return SOK_FMT_PDF;
+    return SOK_FMT_UNKNOWN;
+}
+
+void sok_doc_free(struct sok_document *doc)
+{
+    if (doc == NULL)
+        return;
+    for (size_t i = 0; i < doc->nsections; i++) {
+        free(doc->sections[i].title);
+        free(doc->sections[i].text);
+        free(doc->sections[i].anchor);
+    }
+    free(doc->sections);
+    free(doc->source);
+    free(doc->title);
+    free(doc->url);
+    free(doc);
+}
+
+static size_t max_bytes_of(const struct sok_doc_opts *opts)
+{
+    return opts && opts->max_bytes ? opts->max_bytes : DEFAULT_MAX_BYTES;
+}
+
+/* Builds the document from raw bytes of format fmt (PDF: pdftotext's
+ * output, handled as plain text). */
+static int build(const char *source, const char *data, size_t len,
+                 enum sok_format fmt, const struct sok_doc_opts *opts,
+                 struct sok_document **out, struct sok_err *err)
+{
+    static const struct sok_doc_opts defaults = SOK_DOC_OPTS_INIT;
+    if (opts == NULL)
+        opts = &defaults;
+    char *text = NULL;
+    size_t tlen = 0, nbad = 0;
+    int rc = sok_extract_normalise(data, len, &text, &tlen, &nbad, err);
+    if (rc)
+        return rc;
+
+    struct sok_document *doc = calloc(1, sizeof *doc);
+    struct sok_xdoc x = SOK_XDOC_INIT;
+    if (doc == NULL || (doc->source = strdup(source)) == NULL) {
+        free(doc);
+        free(text);
+        return sok_err_set(err, SOK_ENOMEM, "out of memory");
+    }
+    doc->repaired_bytes = nbad;
+    if (fmt == SOK_FMT_TEXT && sok_extract_looks_markdown(text, tlen))
+        fmt = SOK_FMT_MARKDOWN;        /* "notes.txt" written in Markdown */
+    doc->format = fmt;
+
+    switch (fmt) {
+    case SOK_FMT_MARKDOWN:
+        rc = sok_extract_markdown(text, tlen, &x, err);
+        break;
+    case SOK_FMT_HTML:
+        rc = sok_extract_html(text, tlen, &x, err);
+        break;
+    case SOK_FMT_TEXT:
+    case SOK_FMT_PDF:
+        rc = sok_extract_text(text, tlen, &x, err);
+        break;
+    default:
+        rc = sok_err_set(err, SOK_EFORMAT, "unsupported format");
+        break;
+    }
+    free(text);
+    if (!rc)
+        rc = sok_section_build(&x, opts, doc, err);
+    if (!rc && x.url) {
+        doc->url = x.url;
+        x.url = NULL;
+    }
+    sok_xdoc_clear(&x);
+    if (rc) {
+        sok_doc_free(doc);
+        return rc;
+    }
+    *out = doc;
+    return 0;
+}
+
+int sok_doc_parse(const char *source, const char *data, size_t len,
+                  enum sok_format fmt, const struct sok_doc_opts *opts,
+                  struct sok_document **out, struct sok_err *err)
+{
+    if (out)
+        *out = NULL;
+    if (source == NULL || (data == NULL && len) || out == NULL)
+        return sok_err_set(err, SOK_EINVAL, "sok_doc_parse: NULL argument");
+    if (fmt == SOK_FMT_PDF)
+        return sok_err_set(err, SOK_EINVAL,
+                           "PDF cannot be parsed from memory; use "
+                           "sok_doc_load");
+    if (fmt != SOK_FMT_TEXT && fmt != SOK_FMT_MARKDOWN && fmt != SOK_FMT_HTML)
+        return sok_err_set(err, SOK_EFORMAT, "%s: unsupported format",
+                           source);
+    if (len > max_bytes_of(opts))
+        return sok_err_set(err, SOK_ETOOBIG, "%s: larger than %zu bytes",
+                           source, max_bytes_of(opts));
+    return build(source, data ? data : "", len, fmt, opts, out, err);
+}
+
+/* Reads the whole regular file at path, at most max bytes. */
+static int read_file(const char *path, size_t max, char **out, size_t *len,
+                     struct sok_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return sok_err_set(err, SOK_EIO, "cannot open %s: %s", path,
+                           strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return sok_err_set(err, SOK_EIO, "%s is not a regular file", path);
+    }
+    if ((uintmax_t)st.st_size > (uintmax_t)max) {
+        close(fd);
+        return sok_err_set(err, SOK_ETOOBIG, "%s is larger than %zu bytes",
+                           path, max);
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    char *buf = malloc(cap);
+    if (buf == NULL) {
+        close(fd);
+        return sok_err_set(err, SOK_ENOMEM, "out of memory reading %s", path);
+    }
+    for (;;) {
+        if (n == cap) {
+            /* the file grew while we read it */
+            if (cap > max) {
+                free(buf);
+                close(fd);
+                return sok_err_set(err, SOK_ETOOBIG,
+                                   "%s is larger than %zu bytes", path, max);
+            }
+            char *nb = realloc(buf, cap * 2);
+            if (nb == NULL) {
+                free(buf);
+                close(fd);
+                return sok_err_set(err, SOK_ENOMEM, "out of memory");
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            free(buf);
+            close(fd);
+            return sok_err_set(err, SOK_EIO, "cannot read %s: %s", path,
+                               strerror(e));
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (n > max) {
+        free(buf);
+        return sok_err_set(err, SOK_ETOOBIG, "%s is larger than %zu bytes",
+                           path, max);
+    }
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+int sok_doc_load(const char *path, const struct sok_doc_opts *opts,
+                 struct sok_document **out, struct sok_err *err)
+{
+    if (out)
+        *out = NULL;
+    if (path == NULL || out == NULL)
+        return sok_err_set(err, SOK_EINVAL, "sok_doc_load: NULL argument");
+    enum sok_format fmt = sok_format_from_path(path);
+    if (fmt == SOK_FMT_UNKNOWN)
+        return sok_err_set(err, SOK_EFORMAT,
+                           "%s: unsupported file type (want .txt, .md, "
+                           ".html, .htm or .pdf)", path);
+    size_t max = max_bytes_of(opts);
+    char *data = NULL;
+    size_t len = 0;
+    int rc;
+    if (fmt == SOK_FMT_PDF) {
+        unsigned t = opts && opts->pdf_timeout_s ? opts->pdf_timeout_s
+                                                 : DEFAULT_PDF_TIMEOUT_S;
+        rc = sok_extract_pdf(path, t, max, &data, &len, err);
+    } else {
+        rc = read_file(path, max, &data, &len, err);
+    }
+    if (rc)
+        return rc;
+    rc = build(path, data, len, fmt, opts, out, err);
+    free(data);
+    return rc;
+}
+
+void sok_doc_section_json(const struct sok_document *doc, size_t i,
+                          struct sok_buf *b, int *rc)
+{
+    if (*rc)
+        return;
+    if (doc == NULL || i >= doc->nsections) {
+        *rc = SOK_EINVAL;
+        return;
+    }
+    const struct sok_section *s = &doc->sections[i];
+    sok_buf_puts(b, "{\"id\":", rc);
+    sok_buf_json_qstr(b, s->id, rc);
+    sok_buf_puts(b, ",\"title\":", rc);
+    sok_buf_json_qstr(b, s->title, rc);
+    sok_buf_puts(b, ",\"doc_title\":", rc);
+    sok_buf_json_qstr(b, doc->title, rc);
+    sok_buf_puts(b, ",\"source\":", rc);
+    sok_buf_json_qstr(b, doc->source, rc);
+    sok_buf_puts(b, ",\"url\":\"", rc);
+    if (doc->url) {
+        sok_buf_json_str(b, doc->url, strlen(doc->url), rc);
+        if (s->anchor) {
+            sok_buf_putc(b, '#', rc);
+            sok_buf_json_str(b, s->anchor, strlen(s->anchor), rc);
+        }
+    } else {
+        sok_buf_puts(b, "/doc/", rc);
+        sok_buf_puts(b, s->id, rc);
+    }
+    sok_buf_puts(b, "\",\"type\":", rc);
+    sok_buf_json_qstr(b, sok_type_name(s->type), rc);
+    sok_buf_puts(b, ",\"date\":", rc);
+    sok_buf_json_qstr(b, s->date[0] ? s->date : NULL, rc);
+    sok_buf_printf(b, rc, ",\"ordinal\":%u,\"nsections\":%zu", s->ordinal,
+                   doc->nsections);
+    sok_buf_puts(b, ",\"prev\":", rc);
+    sok_buf_json_qstr(b, i > 0 ? doc->sections[i - 1].id : NULL, rc);
+    sok_buf_puts(b, ",\"next\":", rc);
+    sok_buf_json_qstr(b, i + 1 < doc->nsections ? doc->sections[i + 1].id
+                                                : NULL, rc);
+    sok_buf_puts(b, ",\"text\":", rc);
+    sok_buf_json_qstr(b, s->text, rc);
+    sok_buf_putc(b, '}', rc);
+}

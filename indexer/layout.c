@@ -1,0 +1,210 @@
+/*
+ * layout: index directory, generations, stub and run lock.  See layout.h.
+ */
+#include "layout.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define STUB_NAME "XAPIANDB"
+#define LOCK_NAME "sok.lock"
+#define GEN_FMT "gen-%06u"
+
+static char *path_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+static int mkdir_p(const char *dir, struct sok_err *err)
+{
+    char *tmp = strdup(dir);
+    if (tmp == NULL)
+        return sok_err_set(err, SOK_ENOMEM, NULL);
+    for (char *p = tmp + 1; ; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(tmp, 0755) != 0 && errno != EEXIST) {
+                int rc = sok_err_set(err, SOK_EIO, "cannot create %s: %s", tmp,
+                                     strerror(errno));
+                free(tmp);
+                return rc;
+            }
+            *p = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    free(tmp);
+    return 0;
+}
+
+/* Reads the generation number out of the stub; 0 when there is no stub. */
+static int read_stub(const char *dir, unsigned *gen, struct sok_err *err)
+{
+    *gen = 0;
+    char *path = path_join(dir, STUB_NAME);
+    if (path == NULL)
+        return sok_err_set(err, SOK_ENOMEM, NULL);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        int e = errno;
+        free(path);
+        if (e == ENOENT)
+            return 0;
+        return sok_err_set(err, SOK_EIO, "cannot read %s/" STUB_NAME ": %s", dir,
+                           strerror(e));
+    }
+    char line[256];
+    int rc = 0;
+    if (fgets(line, sizeof line, f) == NULL ||
+        sscanf(line, "auto gen-%u", gen) != 1 || *gen == 0)
+        rc = sok_err_set(err, SOK_ECORRUPT,
+                         "%s is not a sok index stub (expected \"auto gen-N\")", path);
+    fclose(f);
+    free(path);
+    return rc;
+}
+
+int sok_layout_open(const char *dir, struct sok_layout *out,
+                    struct sok_err *err)
+{
+    out->dir = NULL;
+    out->lock_fd = -1;
+    out->cur_gen = 0;
+    int rc = mkdir_p(dir, err);
+    if (rc)
+        return rc;
+    out->dir = strdup(dir);
+    char *lock = path_join(dir, LOCK_NAME);
+    if (out->dir == NULL || lock == NULL) {
+        free(lock);
+        sok_layout_close(out);
+        return sok_err_set(err, SOK_ENOMEM, NULL);
+    }
+    out->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (out->lock_fd < 0) {
+        rc = sok_err_set(err, SOK_EIO, "cannot open %s: %s", lock, strerror(errno));
+        free(lock);
+        sok_layout_close(out);
+        return rc;
+    }
+    if (flock(out->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EWOULDBLOCK)
+            rc = sok_err_set(err, SOK_ELOCKED,
+                             "index %s is locked by another sok-index run", dir);
+        else
+            rc = sok_err_set(err, SOK_EIO, "cannot lock %s: %s", lock,
+                             strerror(errno));
+        free(lock);
+        sok_layout_close(out);
+        return rc;
+    }
+    free(lock);
+    rc = read_stub(dir, &out->cur_gen, err);
+    if (rc)
+        sok_layout_close(out);
+    return rc;
+}
+
+void sok_layout_close(struct sok_layout *l)
+{
+    if (l == NULL)
+        return;
+    if (l->lock_fd >= 0)
+        close(l->lock_fd);   /* releases the flock */
+    l->lock_fd = -1;
+    free(l->dir);
+    l->dir = NULL;
+}
+
+char *sok_layout_gen_path(const struct sok_layout *l, unsigned gen)
+{
+    char name[32];
+    snprintf(name, sizeof name, GEN_FMT, gen);
+    return path_join(l->dir, name);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+                    struct FTW *ftw)
+{
+    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+int sok_layout_prune(const struct sok_layout *l, struct sok_err *err)
+{
+    DIR *d = opendir(l->dir);
+    if (d == NULL)
+        return sok_err_set(err, SOK_EIO, "cannot list %s: %s", l->dir,
+                           strerror(errno));
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d)) != NULL) {
+        unsigned gen;
+        char tail;
+        if (sscanf(e->d_name, "gen-%u%c", &gen, &tail) != 1)
+            continue;
+        /* The current generation and its predecessor stay: a reader that
+         * opened the predecessor just before a swap may still be using it. */
+        if (gen == l->cur_gen || (l->cur_gen > 0 && gen + 1 == l->cur_gen))
+            continue;
+        char *p = path_join(l->dir, e->d_name);
+        if (p == NULL) {
+            rc = sok_err_set(err, SOK_ENOMEM, NULL);
+            break;
+        }
+        if (nftw(p, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+            rc = sok_err_set(err, SOK_EIO, "cannot remove %s: %s", p,
+                             strerror(errno));
+        free(p);
+    }
+    closedir(d);
+    return rc;
+}
+
+int sok_layout_publish(struct sok_layout *l, unsigned gen, struct sok_err *err)
+{
+    char *tmp = path_join(l->dir, STUB_NAME ".tmp");
+    char *stub = path_join(l->dir, STUB_NAME);
+    int rc = 0, fd = -1;
+    if (tmp == NULL || stub == NULL) {
+        rc = sok_err_set(err, SOK_ENOMEM, NULL);
+        goto out;
+    }
+    char line[64];
+    int n = snprintf(line, sizeof line, "auto " GEN_FMT "\n", gen);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || write(fd, line, (size_t)n) != n || fsync(fd) != 0) {
+        rc = sok_err_set(err, SOK_EIO, "cannot write %s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    close(fd);
+    fd = -1;
+    if (rename(tmp, stub) != 0) {
+        rc = sok_err_set(err, SOK_EIO, "cannot rename %s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    /* The rename is durable only once the directory itself is synced. */
+    fd = open(l->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0)
+        fsync(fd);
+    l->cur_gen = gen;
+out:
+    if (fd >= 0)
+        close(fd);
+    free(tmp);
+    free(stub);
+    return rc;
+}

@@ -1,0 +1,68 @@
+"""Tiny TAP harness shared by the integration tests (stdlib only).
+
+Each check prints "ok N - name" or "not ok N - name" plus details, which
+tests/run.sh counts.  Paths to the real binaries come from the repo root.
+"""
+import os, subprocess, sys, tempfile, shutil
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.environ.get("SOK_BUILD", os.path.join(ROOT, "build"))
+SOK_INDEX = os.path.join(BUILD, "sok-index")
+SOK_SERVER = os.path.join(BUILD, "sok-server")
+CORPUS = os.path.join(ROOT, "corpus")
+
+_n = 0
+_failed = 0
+
+
+def check(cond, name, detail=""):
+    """Records one test result; returns cond so callers can branch on it."""
+    global _n, _failed
+    _n += 1
+    if cond:
+        print("ok %d - %s" % (_n, name))
+    else:
+        _failed += 1
+        print("not ok %d - %s" % (_n, name))
+        if detail:
+            for line in str(detail).splitlines()[:40]:
+                print("#   " + line)
+    sys.stdout.flush()
+    return cond
+
+
+def done():
+    print("# %d checks, %d failed" % (_n, _failed))
+    sys.exit(1 if _failed else 0)
+
+
+def run_index(db, *paths, args=(), timeout=600, cwd=None):
+    """Runs sok-index; returns (exit code, stdout, stderr)."""
+    p = subprocess.run([SOK_INDEX, "--db", db, *args, *paths], capture_output=True,
+                       text=True, timeout=timeout, cwd=cwd)
+    return p.returncode, p.stdout, p.stderr
+
+
+def summary(out):
+    """Parses the last stdout line "added=A ... seconds=X" into a dict."""
+    line = out.strip().splitlines()[-1] if out.strip() else ""
+    d = {}
+    for kv in line.split():
+        k, _, v = kv.partition("=")
+        d[k] = float(v) if k == "seconds" else int(v)
+    return d
+
+
+def tempdir():
+    return tempfile.mkdtemp(prefix="sok-test-")
+
+
+def copy_corpus(dst):
+    shutil.copytree(CORPUS, dst)
+    return dst
+
+
+def current_gen(db):
+    """The glass database the index's stub points at."""
+    with open(os.path.join(db, "XAPIANDB")) as f:
+        return os.path.join(db, f.read().split()[1])
