@@ -14,7 +14,7 @@ PYTHON  := /usr/bin/python3
 DEB_PKGS := build-essential pkg-config curl python3 \
             libxapian-dev xapian-tools libevent-dev libutf8proc-dev \
             libjansson-dev libcmocka-dev libmd4c-dev libxml2-dev \
-            libxxhash-dev poppler-utils python3-xapian
+            libxxhash-dev poppler-utils python3-xapian wrk
 
 PKGS    := xapian-core libevent libevent_pthreads libutf8proc jansson md4c libxml-2.0
 # pkg-config is only asked once the packages exist (make deps runs first).
@@ -120,6 +120,16 @@ run: deps
 	@$(MAKE) --no-print-directory build
 	$(BUILD)/sok-index --db data/index corpus/
 	$(BUILD)/sok-server --db data/index --listen 127.0.0.1:8080
+
+# HTTP throughput: wrk against sok-server and, in the same run, a bare
+# single-threaded evhttp server with a 1 KiB body (the ceiling).
+$(BUILD)/bench/hello: tests/bench/hello.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) -levent
+
+bench-http: deps
+	@$(MAKE) --no-print-directory build $(BUILD)/bench/hello
+	tests/bench/bench_http.sh $(BUILD)
 
 clean:
 	rm -rf build

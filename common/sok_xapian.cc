@@ -10,6 +10,8 @@
 #include "sok_xapian.h"
 
 #include <xapian.h>
+#include <map>
+#include <unordered_set>
 
 #include <sys/stat.h>
 
@@ -1050,6 +1052,40 @@ T *calloc_array(size_t n)
     return p;
 }
 
+/* Facet counts after collapsing.  Xapian 1.4 runs match spies before the
+ * collapse, so ValueCountMatchSpy would count both copies of a duplicate
+ * that the hit list shows once.  This spy counts, per facet value, the
+ * distinct collapse keys instead (a document without a key counts alone),
+ * which is what the collapsed result set holds.  Local databases only: a
+ * remote shard would need the spy to be serialisable. */
+class CollapsedCountSpy : public Xapian::MatchSpy {
+  public:
+    CollapsedCountSpy(Xapian::valueno slot, Xapian::valueno cslot)
+        : slot_(slot), cslot_(cslot) {}
+
+    void operator()(const Xapian::Document &doc, double) override
+    {
+        std::string v = doc.get_value(slot_);
+        if (v.empty())
+            return;
+        std::string k = doc.get_value(cslot_);
+        if (k.empty())
+            k = "#" + std::to_string(doc.get_docid());
+        if (seen_.insert(v + '\0' + k).second)
+            counts_[v]++;
+    }
+
+    const std::map<std::string, Xapian::doccount> &counts() const
+    {
+        return counts_;
+    }
+
+  private:
+    Xapian::valueno slot_, cslot_;
+    std::unordered_set<std::string> seen_;
+    std::map<std::string, Xapian::doccount> counts_;
+};
+
 /* One complete search: builds a fresh result each time, so a retry after
  * DatabaseModifiedError starts clean (the unique_ptr frees a half-built
  * one). */
@@ -1058,6 +1094,7 @@ result_ptr run_search(const Xapian::Database &db, const sok_xsearch *s)
     /* Enquire keeps plain pointers to the spies, so they are declared
      * first and outlive it. */
     std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+    std::vector<std::unique_ptr<CollapsedCountSpy>> cspies;
     Xapian::Enquire enq(db);
     /* 1, 0, 1, 0.5, 0.5 are BM25Weight's own defaults (k1, k2, k3, b,
      * min_normlen); only k1 and b are tunable from sok. */
@@ -1075,8 +1112,15 @@ result_ptr run_search(const Xapian::Database &db, const sok_xsearch *s)
         enq.set_collapse_key(static_cast<Xapian::valueno>(s->collapse_slot));
 
     for (unsigned i = 0; i < s->nfacets; i++) {
-        spies.emplace_back(new Xapian::ValueCountMatchSpy(s->facet_slots[i]));
-        enq.add_matchspy(spies.back().get());
+        if (s->collapse_slot >= 0) {
+            cspies.emplace_back(new CollapsedCountSpy(
+                s->facet_slots[i],
+                static_cast<Xapian::valueno>(s->collapse_slot)));
+            enq.add_matchspy(cspies.back().get());
+        } else {
+            spies.emplace_back(new Xapian::ValueCountMatchSpy(s->facet_slots[i]));
+            enq.add_matchspy(spies.back().get());
+        }
     }
 
     Xapian::doccount check =
@@ -1104,9 +1148,14 @@ result_ptr run_search(const Xapian::Database &db, const sok_xsearch *s)
 
     for (unsigned i = 0; i < s->nfacets; i++) {
         std::vector<std::pair<std::string, Xapian::doccount>> counts;
-        for (auto v = spies[i]->values_begin(); v != spies[i]->values_end();
-             ++v)
-            counts.emplace_back(*v, v.get_termfreq());
+        if (s->collapse_slot >= 0) {
+            for (const auto &c : cspies[i]->counts())
+                counts.emplace_back(c.first, c.second);
+        } else {
+            for (auto v = spies[i]->values_begin(); v != spies[i]->values_end();
+                 ++v)
+                counts.emplace_back(*v, v.get_termfreq());
+        }
         std::sort(counts.begin(), counts.end(),
                   [](const auto &a, const auto &b) {
                       return a.second != b.second ? a.second > b.second

@@ -255,9 +255,8 @@ struct sok_xfacet_count {
 
 /* Facet counts cover every match examined (all of them unless
  * check_at_least is smaller than the match count), not just the page of
- * hits.  With collapse_slot set they count documents before collapsing
- * (Xapian 1.4 runs match spies before the collapse), so a facet may count
- * near-duplicates that the hit list and total fold into one. */
+ * hits.  With collapse_slot set they count distinct collapse keys, so
+ * near-duplicates that the hit list folds into one hit count once. */
 struct sok_xfacet {
     unsigned slot;
     size_t n;

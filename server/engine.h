@@ -1,0 +1,60 @@
+/*
+ * engine: the per-thread search state.  Each worker thread owns one engine:
+ * a Xapian reader and an analyzer, neither of which is thread-safe, so the
+ * query path needs no lock.  The engine keeps the reader on the newest
+ * committed revision and survives the index disappearing and coming back.
+ */
+#ifndef SOK_ENGINE_H
+#define SOK_ENGINE_H
+
+#include <stddef.h>
+#include <jansson.h>
+#include "sok_err.h"
+#include "sok_xapian.h"
+#include "sok_analyze.h"
+
+struct sok_engine {
+    char *db;                   /* owned: the --db path */
+    struct sok_xr *xr;          /* NULL while the index cannot be opened */
+    struct sok_analyzer *an;    /* owned */
+};
+
+/* Creates an engine for the index at db and opens it.  A failure to open
+ * the index is reported (SOK_ENODB, ...) but *out is still set, with no
+ * reader, so a caller may keep the engine and retry per request; only
+ * SOK_ENOMEM or an analyzer failure leave *out NULL. */
+int sok_engine_new(const char *db, struct sok_engine **out,
+                   struct sok_err *err);
+
+/* Frees e; e may be NULL. */
+void sok_engine_free(struct sok_engine *e);
+
+/* Called at the start of each request: moves the reader to the latest
+ * committed revision (following a stub swap), or reopens the index when
+ * the reader was lost.  On failure the reader is dropped and the code
+ * (SOK_ENODB, SOK_ECORRUPT, ...) returned; the next call tries again.  A
+ * schema other than SOK_SCHEMA_VERSION is SOK_ECORRUPT. */
+int sok_engine_refresh(struct sok_engine *e, struct sok_err *err);
+
+/* Document count and revision of the open index (after a refresh).  The
+ * revision is the indexer's run counter ("sok:revision" metadata) when the
+ * index has one, else Xapian's revision. */
+int sok_engine_stats(struct sok_engine *e, unsigned long *docs,
+                     unsigned long *revision, struct sok_err *err);
+
+/* Documents holding term prefix + t[0..len); 0 also on any error (callers
+ * use it to compare candidates, where "unknown" is the safe answer). */
+unsigned long sok_engine_termfreq(struct sok_engine *e, const char *prefix,
+                                  const char *t, size_t len);
+
+/* Stem of the folded word w[0..len) into out (cap bytes); 0 when it has
+ * none (or on error). */
+size_t sok_engine_stem(struct sok_engine *e, const char *w, size_t len,
+                       char *out, size_t cap);
+
+/* The stored record of section id (16 hex digits), SOK_ENOTFOUND when
+ * there is none.  *doc owned by the caller. */
+int sok_engine_section(struct sok_engine *e, const char *id, json_t **doc,
+                       struct sok_err *err);
+
+#endif /* SOK_ENGINE_H */

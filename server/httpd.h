@@ -1,0 +1,73 @@
+/*
+ * httpd: the evhttp glue.  N worker threads, each with its own event loop,
+ * evhttp, listening socket (SO_REUSEPORT on one shared port, so the kernel
+ * spreads connections and no lock is shared) and engine.  Around evhttp it
+ * adds what a public server needs: a connection cap that sheds load with
+ * 503, a per-request deadline that closes idle and dribbling connections,
+ * survival of descriptor exhaustion, an access log, metrics, and a drain on
+ * shutdown.  Routing and the handlers live in routes.c; a handler ends in
+ * exactly one sok_reply*().
+ */
+#ifndef SOK_HTTPD_H
+#define SOK_HTTPD_H
+
+#include <stddef.h>
+#include "sok_err.h"
+#include "sok_buf.h"
+#include "metrics.h"
+#include "engine.h"
+
+struct sok_httpd_cfg {
+    const char *db;             /* index directory */
+    const char *listen;         /* "ADDR:PORT" or "[v6]:PORT"; port 0: any */
+    unsigned threads;           /* >= 1 */
+    unsigned max_conns;         /* open connections across all threads */
+    unsigned timeout_s;         /* idle limit and per-request deadline */
+    int access_log;             /* one line per request on stderr */
+};
+
+struct sok_httpd;
+struct sok_worker;
+struct evhttp_request;
+
+/* Binds the sockets (SOK_EIO when it cannot), creates the workers and starts
+ * them; prints "listening on ADDR:PORT" on stderr once connections are
+ * accepted.  *out is freed by sok_httpd_stop(). */
+int sok_httpd_start(const struct sok_httpd_cfg *cfg, struct sok_httpd **out,
+                    struct sok_err *err);
+
+/* Stops accepting, lets in-flight replies finish (at most a few seconds),
+ * joins the workers and frees h.  h may be NULL. */
+void sok_httpd_stop(struct sok_httpd *h);
+
+/* ------------------------------------------------- for the handlers */
+
+struct sok_req {
+    struct sok_worker *w;
+    struct evhttp_request *ev;
+    struct sok_engine *engine;  /* this thread's */
+    enum sok_route route;
+    int head;                   /* HEAD: headers only */
+    int replied;
+    long long t0_us;
+};
+
+/* Sends the one reply of r: status, Content-Type, body (not sent for
+ * HEAD, but its Content-Length is), plus the headers every response
+ * carries.  Logs and counts the request.  A second call is ignored. */
+void sok_reply(struct sok_req *r, int status, const char *ctype,
+               const char *body, size_t len);
+
+/* A JSON error for code (httperr.h decides the status); param may be NULL;
+ * msg NULL: the code's default message. */
+void sok_reply_error(struct sok_req *r, int code, const char *msg,
+                     const char *param);
+
+/* Every worker's metrics block, for /metrics. */
+void sok_httpd_metrics(struct sok_req *r, struct sok_metrics *const **all,
+                       size_t *n);
+
+/* Implemented in routes.c: routes one request and replies. */
+void sok_routes_dispatch(struct sok_req *r);
+
+#endif /* SOK_HTTPD_H */

@@ -1,0 +1,138 @@
+/*
+ * metrics: per-thread counters, summed at scrape time (see metrics.h).
+ */
+#include "metrics.h"
+
+static const int k_statuses[] = SOK_METRIC_STATUSES;
+/* Upper bounds of the latency buckets, in microseconds. */
+static const unsigned long k_bounds[SOK_METRIC_NBUCKET - 1] = {
+    250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000,
+    1000000,
+};
+
+const char *sok_route_name(enum sok_route r)
+{
+    static const char *const names[SOK_ROUTE_N] = {
+        "search", "suggest", "doc", "page", "healthz", "metrics", "other",
+    };
+    return (unsigned)r < SOK_ROUTE_N ? names[r] : "other";
+}
+
+static size_t status_index(int status)
+{
+    for (size_t i = 0; i < SOK_METRIC_NSTATUS - 1; i++)
+        if (k_statuses[i] == status)
+            return i;
+    return SOK_METRIC_NSTATUS - 1;
+}
+
+void sok_metrics_request(struct sok_metrics *m, enum sok_route r, int status,
+                         unsigned long usec, size_t bytes)
+{
+    if ((unsigned)r >= SOK_ROUTE_N)
+        r = SOK_ROUTE_OTHER;
+    size_t b = 0;
+    while (b < SOK_METRIC_NBUCKET - 1 && usec > k_bounds[b])
+        b++;
+    atomic_fetch_add_explicit(&m->requests[r][status_index(status)], 1,
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->buckets[r][b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->usec_sum[r], usec, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->bytes_sent, bytes, memory_order_relaxed);
+}
+
+static unsigned long sum(struct sok_metrics *const *all, size_t n,
+                         size_t field_off)
+{
+    unsigned long s = 0;
+    for (size_t i = 0; i < n; i++) {
+        atomic_ulong *f = (atomic_ulong *)((char *)all[i] + field_off);
+        s += atomic_load_explicit(f, memory_order_relaxed);
+    }
+    return s;
+}
+
+#define SUM(field) sum(all, n, offsetof(struct sok_metrics, field))
+
+void sok_metrics_render(struct sok_buf *b, struct sok_metrics *const *all,
+                        size_t n, int index_up, unsigned long docs,
+                        unsigned long revision, int *rc)
+{
+    sok_buf_puts(b, "# HELP sok_http_requests_total HTTP requests by route "
+                    "and status.\n# TYPE sok_http_requests_total counter\n",
+                 rc);
+    for (int r = 0; r < SOK_ROUTE_N; r++)
+        for (size_t s = 0; s < SOK_METRIC_NSTATUS; s++) {
+            unsigned long v = SUM(requests[r][s]);
+            if (v == 0)
+                continue;
+            if (s < SOK_METRIC_NSTATUS - 1)
+                sok_buf_printf(b, rc, "sok_http_requests_total{route=\"%s\","
+                               "status=\"%d\"} %lu\n",
+                               sok_route_name((enum sok_route)r),
+                               k_statuses[s], v);
+            else
+                sok_buf_printf(b, rc, "sok_http_requests_total{route=\"%s\","
+                               "status=\"other\"} %lu\n",
+                               sok_route_name((enum sok_route)r), v);
+        }
+
+    sok_buf_puts(b, "# HELP sok_http_request_duration_seconds Time from "
+                    "request to reply.\n# TYPE "
+                    "sok_http_request_duration_seconds histogram\n", rc);
+    for (int r = 0; r < SOK_ROUTE_N; r++) {
+        const char *name = sok_route_name((enum sok_route)r);
+        unsigned long cum = 0;
+        for (size_t k = 0; k < SOK_METRIC_NBUCKET; k++) {
+            cum += SUM(buckets[r][k]);
+            if (k < SOK_METRIC_NBUCKET - 1)
+                sok_buf_printf(b, rc, "sok_http_request_duration_seconds_"
+                               "bucket{route=\"%s\",le=\"%g\"} %lu\n", name,
+                               (double)k_bounds[k] / 1e6, cum);
+            else
+                sok_buf_printf(b, rc, "sok_http_request_duration_seconds_"
+                               "bucket{route=\"%s\",le=\"+Inf\"} %lu\n", name,
+                               cum);
+        }
+        sok_buf_printf(b, rc, "sok_http_request_duration_seconds_sum{route="
+                       "\"%s\"} %.6f\n", name,
+                       (double)SUM(usec_sum[r]) / 1e6);
+        sok_buf_printf(b, rc, "sok_http_request_duration_seconds_count{route="
+                       "\"%s\"} %lu\n", name, cum);
+    }
+
+    sok_buf_printf(b, rc,
+                   "# HELP sok_http_response_bytes_total Body bytes sent.\n"
+                   "# TYPE sok_http_response_bytes_total counter\n"
+                   "sok_http_response_bytes_total %lu\n"
+                   "# HELP sok_http_connections Open client connections.\n"
+                   "# TYPE sok_http_connections gauge\n"
+                   "sok_http_connections %lu\n"
+                   "# HELP sok_http_shed_total Requests refused with 503 by "
+                   "the connection cap.\n"
+                   "# TYPE sok_http_shed_total counter\n"
+                   "sok_http_shed_total %lu\n"
+                   "# HELP sok_http_deadline_closed_total Connections closed "
+                   "for exceeding the request deadline.\n"
+                   "# TYPE sok_http_deadline_closed_total counter\n"
+                   "sok_http_deadline_closed_total %lu\n"
+                   "# HELP sok_http_accept_errors_total Failed accepts "
+                   "(descriptor exhaustion).\n"
+                   "# TYPE sok_http_accept_errors_total counter\n"
+                   "sok_http_accept_errors_total %lu\n",
+                   SUM(bytes_sent), SUM(connections), SUM(shed),
+                   SUM(deadline_closed), SUM(accept_errors));
+    sok_buf_printf(b, rc,
+                   "# HELP sok_index_up Whether the index could be read.\n"
+                   "# TYPE sok_index_up gauge\nsok_index_up %d\n",
+                   index_up ? 1 : 0);
+    if (index_up)
+        sok_buf_printf(b, rc,
+                       "# HELP sok_index_revision Index revision served.\n"
+                       "# TYPE sok_index_revision gauge\n"
+                       "sok_index_revision %lu\n"
+                       "# HELP sok_index_documents Sections in the index.\n"
+                       "# TYPE sok_index_documents gauge\n"
+                       "sok_index_documents %lu\n",
+                       revision, docs);
+}

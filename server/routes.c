@@ -1,0 +1,351 @@
+/*
+ * routes: one handler per route.  Each checks what it needs, parses and
+ * bounds every parameter (params.c), calls the search logic (search.c),
+ * renders (render.c) and ends in exactly one sok_reply*().  Index failures
+ * are 503 with a generic message: the details (paths, Xapian's words) are
+ * for the operator's log, not for clients.
+ */
+#include "httpd.h"
+#include "httperr.h"
+#include "params.h"
+#include "query.h"
+#include "render.h"
+#include "search.h"
+#include "snippet.h"
+#include "suggest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/http.h>
+
+#define CT_JSON "application/json; charset=utf-8"
+#define CT_HTML "text/html; charset=utf-8"
+#define CT_PROM "text/plain; version=0.0.4; charset=utf-8"
+#define INDEX_DOWN "the search index is unavailable, try again shortly"
+
+static int is_index_error(int code)
+{
+    return sok_httperr_lookup(code)->status == 503;
+}
+
+/* Brings the engine up to date.  A failure is not answered here: handlers
+ * validate the request first (a bad request is a 400 even while the index
+ * is away) and then meet SOK_ENODB from the search layer. */
+static void refresh(struct sok_req *r)
+{
+    struct sok_err err = SOK_ERR_INIT;
+    if (sok_engine_refresh(r->engine, &err) != 0) {
+        static __thread int last_code;
+        /* Say it once per change of state, not once per request. */
+        if (err.code != last_code)
+            fprintf(stderr, "sok-server: index unavailable: %s\n", err.msg);
+        last_code = err.code;
+    }
+}
+
+static void reply_buf(struct sok_req *r, int status, const char *ctype,
+                      struct sok_buf *b, int rc)
+{
+    if (rc != 0)
+        sok_reply_error(r, rc, NULL, NULL);
+    else
+        sok_reply(r, status, ctype, b->p ? b->p : "", b->n);
+}
+
+static void reply_code(struct sok_req *r, int code, const char *msg,
+                       const char *param)
+{
+    sok_reply_error(r, code, is_index_error(code) ? INDEX_DOWN : msg, param);
+}
+
+static void reply_html_error(struct sok_req *r, int code, const char *msg)
+{
+    int status = sok_httperr_lookup(code)->status;
+    struct sok_buf b = SOK_BUF_INIT;
+    int rc = 0;
+    sok_render_error_html(&b, status, is_index_error(code) ? INDEX_DOWN : msg,
+                          &rc);
+    reply_buf(r, status, CT_HTML, &b, rc);
+    sok_buf_free(&b);
+}
+
+/* --------------------------------------------------------------- API */
+
+static void api_search(struct sok_req *r, const char *qs)
+{
+    struct sok_params p = SOK_PARAMS_INIT;
+    struct sok_search_req req = SOK_SEARCH_REQ_INIT;
+    struct sok_search_res res = SOK_SEARCH_RES_INIT;
+    struct sok_err err = SOK_ERR_INIT;
+    const char *param = NULL;
+    int rc = sok_params_parse(qs, &p, &param, &err);
+    if (rc == 0)
+        rc = sok_params_search(&p, &req, &param, &err);
+    if (rc == 0) {
+        refresh(r);
+        rc = sok_search_run(r->engine, &req, &res, &err);
+        param = rc == SOK_EQUERY || rc == SOK_ETOOBIG ? "q" : NULL;
+    }
+    if (rc != 0) {
+        reply_code(r, rc, err.msg, param);
+    } else {
+        struct sok_buf b = SOK_BUF_INIT;
+        int brc = 0;
+        sok_render_search_json(&b, &req, &res, &brc);
+        reply_buf(r, 200, CT_JSON, &b, brc);
+        sok_buf_free(&b);
+    }
+    sok_search_res_free(&res);
+    sok_params_free(&p);
+}
+
+static void api_suggest(struct sok_req *r, const char *qs)
+{
+    struct sok_params p = SOK_PARAMS_INIT;
+    struct sok_err err = SOK_ERR_INIT;
+    const char *param = NULL;
+    const struct sok_param *q = NULL;
+    json_t *list = NULL;
+    int rc = sok_params_parse(qs, &p, &param, &err);
+    if (rc == 0)
+        rc = sok_params_one(&p, "q", &q, &param, &err);
+    if (rc == 0 && q == NULL)
+        rc = sok_err_set(&err, SOK_EMISSING, "q: required");
+    if (rc == 0 && q->vlen > SOK_Q_MAX_BYTES)
+        rc = sok_err_set(&err, SOK_ETOOBIG, "q: longer than %d bytes",
+                         SOK_Q_MAX_BYTES);
+    if (rc == SOK_EMISSING || rc == SOK_ETOOBIG)
+        param = "q";
+    if (rc == 0) {
+        param = NULL;
+        refresh(r);
+        rc = sok_suggest_run(r->engine, q->val, q->vlen, &list, &err);
+    }
+    if (rc != 0) {
+        reply_code(r, rc, err.msg, param ? param : "q");
+    } else {
+        struct sok_buf b = SOK_BUF_INIT;
+        int brc = 0;
+        sok_render_suggest_json(&b, list, &brc);
+        reply_buf(r, 200, CT_JSON, &b, brc);
+        sok_buf_free(&b);
+    }
+    json_decref(list);
+    sok_params_free(&p);
+}
+
+static void healthz(struct sok_req *r)
+{
+    struct sok_err err = SOK_ERR_INIT;
+    unsigned long docs = 0, rev = 0;
+    refresh(r);
+    int rc = sok_engine_stats(r->engine, &docs, &rev, &err);
+    char body[160];
+    int n;
+    if (rc == 0)
+        n = snprintf(body, sizeof body,
+                     "{\"status\":\"ok\",\"docs\":%lu,\"revision\":%lu}\n",
+                     docs, rev);
+    else
+        n = snprintf(body, sizeof body,
+                     "{\"status\":\"unavailable\",\"error\":{\"code\":"
+                     "\"%s\",\"message\":\"%s\"}}\n",
+                     sok_httperr_lookup(rc)->name, INDEX_DOWN);
+    sok_reply(r, rc == 0 ? 200 : sok_httperr_lookup(rc)->status, CT_JSON,
+              body, (size_t)n);
+}
+
+static void metrics(struct sok_req *r)
+{
+    struct sok_err err = SOK_ERR_INIT;
+    unsigned long docs = 0, rev = 0;
+    refresh(r);
+    int up = sok_engine_stats(r->engine, &docs, &rev, &err) == 0;
+    struct sok_metrics *const *all;
+    size_t n;
+    sok_httpd_metrics(r, &all, &n);
+    struct sok_buf b = SOK_BUF_INIT;
+    int rc = 0;
+    sok_metrics_render(&b, all, n, up, docs, rev, &rc);
+    reply_buf(r, 200, CT_PROM, &b, rc);
+    sok_buf_free(&b);
+}
+
+/* -------------------------------------------------------------- HTML */
+
+/* q given once and empty: on the page that is an empty search box. */
+static int is_empty_q(const struct sok_params *p)
+{
+    size_t n = 0, empty = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp(p->p[i].name, "q") == 0) {
+            n++;
+            empty += p->p[i].vlen == 0;
+        }
+    return n == 1 && empty == 1;
+}
+
+static void page(struct sok_req *r, const char *qs)
+{
+    struct sok_params p = SOK_PARAMS_INIT;
+    struct sok_search_req req = SOK_SEARCH_REQ_INIT;
+    struct sok_search_res res = SOK_SEARCH_RES_INIT;
+    struct sok_err err = SOK_ERR_INIT;
+    const char *param = NULL;
+    const struct sok_param *q = NULL;
+    struct sok_buf b = SOK_BUF_INIT;
+    int brc = 0, status = 200;
+
+    int rc = sok_params_parse(qs, &p, &param, &err);
+    if (rc == 0)
+        rc = sok_params_one(&p, "q", &q, &param, &err);
+    if (rc == SOK_EINVAL && is_empty_q(&p)) {
+        rc = 0;             /* the form sent with an empty box */
+        q = NULL;
+    }
+    if (rc == 0 && q == NULL) {
+        sok_render_page_html(&b, NULL, NULL, NULL, &brc);  /* the form */
+    } else {
+        if (rc == 0)
+            rc = sok_params_search(&p, &req, &param, &err);
+        if (rc == 0) {
+            refresh(r);
+            rc = sok_search_run(r->engine, &req, &res, &err);
+        }
+        if (rc != 0) {
+            status = sok_httperr_lookup(rc)->status;
+            sok_render_page_html(&b, req.q ? &req : NULL, NULL,
+                                 is_index_error(rc) ? INDEX_DOWN : err.msg,
+                                 &brc);
+        } else {
+            sok_render_page_html(&b, &req, &res, NULL, &brc);
+        }
+    }
+    reply_buf(r, status, CT_HTML, &b, brc);
+    sok_buf_free(&b);
+    sok_search_res_free(&res);
+    sok_params_free(&p);
+}
+
+/* A section id: exactly 16 lower-case hex digits. */
+static int valid_id(const char *id)
+{
+    size_t n = 0;
+    for (; id[n]; n++)
+        if (!((id[n] >= '0' && id[n] <= '9') ||
+              (id[n] >= 'a' && id[n] <= 'f')))
+            return 0;
+    return n == 16;
+}
+
+static void doc(struct sok_req *r, const char *id, const char *qs)
+{
+    struct sok_params p = SOK_PARAMS_INIT;
+    struct sok_err err = SOK_ERR_INIT;
+    const char *param = NULL;
+    const struct sok_param *q = NULL;
+    json_t *d = NULL;
+    struct sok_hl *hl = NULL;
+    struct sok_buf body = SOK_BUF_INIT, b = SOK_BUF_INIT;
+    int brc = 0;
+
+    if (!valid_id(id)) {
+        reply_html_error(r, SOK_ENOTFOUND, "Avsnittet finns inte.");
+        return;
+    }
+    int rc = sok_params_parse(qs, &p, &param, &err);
+    if (rc == 0)
+        rc = sok_params_one(&p, "q", &q, &param, &err);
+    if (rc == 0 && q != NULL && q->vlen > SOK_Q_MAX_BYTES)
+        rc = sok_err_set(&err, SOK_ETOOBIG, "q: longer than %d bytes",
+                         SOK_Q_MAX_BYTES);
+    if (rc != 0) {
+        reply_html_error(r, rc, err.msg);
+        goto out;
+    }
+    refresh(r);
+    rc = sok_engine_section(r->engine, id, &d, &err);
+    if (rc != 0) {
+        reply_html_error(r, rc, rc == SOK_ENOTFOUND ? "Avsnittet finns inte."
+                                                    : err.msg);
+        goto out;
+    }
+    hl = calloc(1, sizeof *hl);
+    if (hl == NULL) {
+        reply_html_error(r, SOK_ENOMEM, NULL);
+        goto out;
+    }
+    if (q != NULL) {
+        /* A query that does not parse only loses its highlighting. */
+        struct sok_err ignore = SOK_ERR_INIT;
+        if (sok_search_highlights(r->engine, q->val, q->vlen, hl,
+                                  &ignore) != 0)
+            hl->n = 0;
+    }
+    json_t *text = json_object_get(d, "text");
+    rc = sok_highlight_html(r->engine->an, hl,
+                            json_is_string(text) ? json_string_value(text)
+                                                 : "",
+                            json_is_string(text) ? json_string_length(text)
+                                                 : 0,
+                            &body, &err);
+    if (rc != 0) {
+        reply_html_error(r, rc, err.msg);
+        goto out;
+    }
+    sok_render_doc_html(&b, d, body.p ? body.p : "", q ? q->val : NULL,
+                        &brc);
+    reply_buf(r, 200, CT_HTML, &b, brc);
+out:
+    free(hl);
+    json_decref(d);
+    sok_buf_free(&body);
+    sok_buf_free(&b);
+    sok_params_free(&p);
+}
+
+/* ------------------------------------------------------------ routing */
+
+void sok_routes_dispatch(struct sok_req *r)
+{
+    const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(r->ev);
+    const char *path = u ? evhttp_uri_get_path(u) : NULL;
+    const char *qs = u ? evhttp_uri_get_query(u) : NULL;
+    if (path == NULL || *path == '\0')
+        path = "/";
+
+    if (strcmp(path, "/api/search") == 0)
+        r->route = SOK_ROUTE_SEARCH;
+    else if (strcmp(path, "/api/suggest") == 0)
+        r->route = SOK_ROUTE_SUGGEST;
+    else if (strncmp(path, "/doc/", 5) == 0)
+        r->route = SOK_ROUTE_DOC;
+    else if (strcmp(path, "/") == 0)
+        r->route = SOK_ROUTE_PAGE;
+    else if (strcmp(path, "/healthz") == 0)
+        r->route = SOK_ROUTE_HEALTHZ;
+    else if (strcmp(path, "/metrics") == 0)
+        r->route = SOK_ROUTE_METRICS;
+    else
+        r->route = SOK_ROUTE_OTHER;
+
+    enum evhttp_cmd_type cmd = evhttp_request_get_command(r->ev);
+    if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+        sok_reply_error(r, SOK_EMETHOD, "only GET and HEAD are allowed",
+                        NULL);
+        return;
+    }
+    switch (r->route) {
+    case SOK_ROUTE_SEARCH:  api_search(r, qs); break;
+    case SOK_ROUTE_SUGGEST: api_suggest(r, qs); break;
+    case SOK_ROUTE_DOC:     doc(r, path + 5, qs); break;
+    case SOK_ROUTE_PAGE:    page(r, qs); break;
+    case SOK_ROUTE_HEALTHZ: healthz(r); break;
+    case SOK_ROUTE_METRICS: metrics(r); break;
+    default:
+        sok_reply_error(r, SOK_ENOTFOUND, "no such route", NULL);
+        break;
+    }
+}

@@ -1,0 +1,95 @@
+/*
+ * search: the search logic, free of HTTP.  A handler fills a
+ * struct sok_search_req from bounded, validated parameters and calls
+ * sok_search_run(); the result holds everything the JSON and HTML renderers
+ * need.
+ *
+ * How a query becomes a Xapian query (the relevance choices):
+ *  - each word is OR(exact form, Z stem scaled by SOK_STEM_WEIGHT), so an
+ *    exact form outranks a stem-only match;
+ *  - a word the index does not know (no exact form, no stem) is also
+ *    searched as its correction: an accent-restored form ("vag" -> "väg")
+ *    or the spelling dictionary's suggestion, which becomes "suggestion";
+ *  - two adjacent words whose concatenation is indexed ("fritids bank")
+ *    may also match as that one word (Swedish closes compounds up);
+ *  - stopwords are dropped outside phrases (unless nothing else is left);
+ *  - groups are ANDed; when AND finds nothing, the words the index knows
+ *    are ANDed (the unknown ones optional), then all groups ORed, and the
+ *    result says "relaxed"; either way, sections holding the
+ *    query's words in order and close together (a phrase with slack,
+ *    stopwords included) get a boost;
+ *  - near-duplicate sections collapse on SOK_SLOT_DUPKEY; among the top
+ *    results the face of each collapsed group is chosen so that one page
+ *    does not mix the two copies of a document (and prefers the copy with
+ *    a date), and a hit whose text a higher hit contains is folded into it
+ *    (dedup.h); the type and year facets are counted over the whole
+ *    result set.
+ */
+#ifndef SOK_SEARCH_H
+#define SOK_SEARCH_H
+
+#include <stddef.h>
+#include <jansson.h>
+#include "sok_err.h"
+#include "sok_xapian.h"
+#include "engine.h"
+
+#define SOK_PER_PAGE_MAX   100
+#define SOK_PER_PAGE_DEF   10
+#define SOK_RESULT_WINDOW  10000    /* page * per_page at most */
+#define SOK_WILDCARD_MAX   64       /* terms one prefix* expands to */
+#define SOK_STEM_WEIGHT    0.5
+#define SOK_PROXIMITY_WEIGHT 1.0    /* the words in order, close together */
+#define SOK_DEDUP_WINDOW   100      /* top results deduplicated by content */
+#define SOK_DEDUP_EXTRA    10       /* more fetched, to fill folded slots */
+#define SOK_DEDUP_TWINS    200      /* uncollapsed results searched for the
+                                       twins of collapsed hits */
+
+struct sok_search_req {
+    const char *q;          /* borrowed: valid UTF-8 without NUL */
+    size_t qlen;
+    unsigned page;          /* 1-based */
+    unsigned per_page;
+    unsigned types;         /* bit (1u << enum sok_type) per wanted type;
+                               0: every type */
+    char from[9], to[9];    /* "YYYYMMDD" inclusive, "" for an open end */
+    int sort_date;          /* newest first instead of by relevance */
+};
+
+#define SOK_SEARCH_REQ_INIT { NULL, 0, 1, SOK_PER_PAGE_DEF, 0, "", "", 0 }
+
+struct sok_search_hit {
+    json_t *doc;            /* owned: the stored record (sok_doc.h) */
+    double score;
+    unsigned collapsed;     /* near-duplicates folded into this hit */
+    char *snippet;          /* owned: HTML, only <mark> is markup */
+};
+
+struct sok_search_res {
+    unsigned long total;
+    int relaxed;            /* AND found nothing; these are OR results */
+    char *suggestion;       /* owned corrected query, NULL when none */
+    double took_ms;
+    size_t nhits;
+    struct sok_search_hit *hits;        /* owned */
+    struct sok_xresult *xres;           /* owned: the facets live here */
+};
+
+#define SOK_SEARCH_RES_INIT { 0, 0, NULL, 0.0, 0, NULL, NULL }
+
+/* Runs req on e's reader (the caller has refreshed it).  On success *res
+ * is filled (free with sok_search_res_free); on failure err says why:
+ * SOK_EQUERY / SOK_ETOOBIG for the query text (the user's fault), index
+ * codes otherwise.  res is always safe to free. */
+int sok_search_run(struct sok_engine *e, const struct sok_search_req *req,
+                   struct sok_search_res *res, struct sok_err *err);
+
+void sok_search_res_free(struct sok_search_res *res);
+
+/* The words of q to highlight, for /doc/<id>?q=... (the same analysis as
+ * a search, without running one).  Fills *hl (snippet.h). */
+struct sok_hl;
+int sok_search_highlights(struct sok_engine *e, const char *q, size_t qlen,
+                          struct sok_hl *hl, struct sok_err *err);
+
+#endif /* SOK_SEARCH_H */

@@ -1,0 +1,38 @@
+/*
+ * spell: corrections for a query word the index does not know.  Three
+ * sources, best first: the word with å, ä, ö restored (typed on a keyboard
+ * without them), Xapian's spelling dictionary (built by the indexer from
+ * the corpus), and every indexed word one edit away.  The search keeps
+ * several, because the other words of the query and their order choose
+ * better than frequency alone; the suggestion shows the one the top hit
+ * holds.
+ */
+#ifndef SOK_SPELL_H
+#define SOK_SPELL_H
+
+#include <stddef.h>
+#include "engine.h"
+#include "sok_text.h"
+
+#define SOK_ALTS_MAX 6          /* corrections kept for one word */
+
+struct sok_alts {               /* corrections of one word, best first */
+    size_t n;
+    struct {
+        char w[2 * SOK_TOKEN_MAX + 2];  /* NUL-terminated, folded */
+        size_t len;
+        unsigned long score;
+    } a[SOK_ALTS_MAX];
+};
+
+/* Fills *al with the corrections of the folded word w[0..len) that the
+ * index holds (none: al->n == 0). */
+void sok_spell_alts(struct sok_engine *e, const char *w, size_t len,
+                    struct sok_alts *al);
+
+/* The spelling dictionary's correction of w (never w itself) into out
+ * (cap bytes, NUL-terminated); returns its length, 0 when there is none. */
+size_t sok_spell_correction(struct sok_engine *e, const char *w, size_t len,
+                            char *out, size_t cap);
+
+#endif /* SOK_SPELL_H */
