@@ -11,6 +11,7 @@
 #include "sok_section.h"
 
 #include <errno.h>
+#include <libxml/parser.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,6 +25,11 @@
 
 static const char *const type_names[] = { "other", "news", "minutes",
                                           "report" };
+
+void sok_doc_init(void)
+{
+    xmlInitParser();
+}
 
 const char *sok_type_name(enum sok_type t)
 {

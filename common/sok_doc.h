@@ -29,6 +29,10 @@ enum sok_format {
     SOK_FMT_PDF
 };
 
+/* Initialises the parsers' global state (libxml2).  Call once from the
+ * main thread before parsing documents in several threads. */
+void sok_doc_init(void);
+
 /* "news", "minutes", "report", "other"; NULL for anything else. */
 const char *sok_type_name(enum sok_type t);
 /* Parses a type name; SOK_EINVAL when unknown. */

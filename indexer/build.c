@@ -139,13 +139,14 @@ static int build_section(struct sok_analyzer *a, const struct sok_document *doc,
         return rc;
     struct term_ctx c = { xd, p, err };
     unsigned pos = 1;
-    rc = analyze(a, s->title, SOK_ANALYZE_TITLE, &pos, &c);
+    /* SOK_ANALYZE_PARTS: compound parts (C) and unaccented forms (U). */
+    rc = analyze(a, s->title, SOK_ANALYZE_TITLE | SOK_ANALYZE_PARTS, &pos, &c);
     /* The document's title (a meeting's name and date) helps find every
      * section of it, but only at body weight. */
     if (rc == 0 && doc->title[0] && strcmp(doc->title, s->title) != 0)
-        rc = analyze(a, doc->title, 0, &pos, &c);
+        rc = analyze(a, doc->title, SOK_ANALYZE_PARTS, &pos, &c);
     if (rc == 0)
-        rc = analyze(a, s->text, 0, &pos, &c);
+        rc = analyze(a, s->text, SOK_ANALYZE_PARTS, &pos, &c);
 
     char term[64];
     const char *tname = sok_type_name(s->type);

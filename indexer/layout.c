@@ -153,12 +153,17 @@ int sok_layout_prune(const struct sok_layout *l, struct sok_err *err)
     int rc = 0;
     while ((e = readdir(d)) != NULL) {
         unsigned gen;
-        char tail;
-        if (sscanf(e->d_name, "gen-%u%c", &gen, &tail) != 1)
+        int end = 0;
+        if (sscanf(e->d_name, "gen-%u%n", &gen, &end) != 1)
             continue;
-        /* The current generation and its predecessor stay: a reader that
-         * opened the predecessor just before a swap may still be using it. */
-        if (gen == l->cur_gen || (l->cur_gen > 0 && gen + 1 == l->cur_gen))
+        /* Parts of a full build are scratch: the run lock means no other
+         * run is using them.  The current generation and its predecessor
+         * stay: a reader that opened the predecessor just before a swap may
+         * still be using it. */
+        int parts = strcmp(e->d_name + end, ".parts") == 0;
+        if (!parts && e->d_name[end] != '\0')
+            continue;
+        if (!parts && (gen == l->cur_gen || (l->cur_gen > 0 && gen + 1 == l->cur_gen)))
             continue;
         char *p = path_join(l->dir, e->d_name);
         if (p == NULL) {

@@ -13,10 +13,14 @@
 #include "run.h"
 
 #include <errno.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include "build.h"
@@ -171,30 +175,36 @@ static int delete_file(struct sok_xw *w, const char *key, struct sok_err *err)
     return rc;
 }
 
-/* Indexes one file.  Returns 0 when the file was handled (including "failed
- * to parse", which only bumps st->failed), an error code when the index
- * itself failed and the run must stop. */
-static int index_file(struct sok_xw *w, struct sok_analyzer *a,
-                      const struct sok_walk_file *wf, struct known_set *ks,
-                      int quiet, struct sok_run_stats *st,
-                      struct sok_err *err)
+/* One file on its way into the index. */
+struct file_job {
+    char key[33];                 /* filekey of the path */
+    char hash[33];                /* content hash */
+    struct sok_prepared *prep;    /* owned; NULL when skipped or failed */
+    enum { JOB_CHANGED, JOB_UNCHANGED, JOB_FAILED } state;
+};
+
+/* Reads, hashes, parses and analyses one file; touches no database, so
+ * several threads can prepare files at once.  old_hash (may be NULL) is the
+ * hash the index holds: an equal hash skips the work.  Returns 0 when the
+ * file was handled (including JOB_FAILED, named on stderr), an error code
+ * when the run must stop. */
+static int prepare_file(struct sok_analyzer *a, const struct sok_walk_file *wf,
+                        const char *old_hash, int quiet, struct file_job *job,
+                        struct sok_err *err)
 {
-    char key[33], hash[33];
-    hex128(wf->path, strlen(wf->path), key);
-    struct known *k = find_known(ks, key);
-    if (k)
-        k->seen = 1;
+    hex128(wf->path, strlen(wf->path), job->key);
+    job->prep = NULL;
+    job->state = JOB_FAILED;
 
     struct sok_err ferr = SOK_ERR_INIT;
     char *data = NULL;
     size_t len = 0;
     if (read_file(wf->path, &data, &len, &ferr) != 0) {
         fprintf(stderr, "sok-index: failed: %s\n", ferr.msg);
-        st->failed++;
         return 0;
     }
-    /* The folder's type override is part of what was indexed: changing a
-     * .sok-type re-indexes the files under it. */
+    /* The folder's type override and the schema are part of what was
+     * indexed: changing a .sok-type, or upgrading sok, re-indexes. */
     XXH3_state_t *hs = XXH3_createState();
     if (hs == NULL) {
         free(data);
@@ -202,17 +212,17 @@ static int index_file(struct sok_xw *w, struct sok_analyzer *a,
     }
     XXH3_128bits_reset(hs);
     XXH3_128bits_update(hs, data, len);
-    char tag[8];
-    snprintf(tag, sizeof tag, "\n%d%d", (int)wf->type, SOK_SCHEMA_VERSION);
+    char tag[16];
+    snprintf(tag, sizeof tag, "\n%d %d", (int)wf->type, SOK_SCHEMA_VERSION);
     XXH3_128bits_update(hs, tag, strlen(tag));
     XXH128_hash_t h = XXH3_128bits_digest(hs);
     XXH3_freeState(hs);
-    snprintf(hash, sizeof hash, "%016llx%016llx", (unsigned long long)h.high64,
-             (unsigned long long)h.low64);
+    snprintf(job->hash, sizeof job->hash, "%016llx%016llx",
+             (unsigned long long)h.high64, (unsigned long long)h.low64);
 
-    if (k && strcmp(k->hash, hash) == 0) {
+    if (old_hash && strcmp(old_hash, job->hash) == 0) {
         free(data);
-        st->unchanged++;
+        job->state = JOB_UNCHANGED;
         return 0;
     }
 
@@ -226,42 +236,309 @@ static int index_file(struct sok_xw *w, struct sok_analyzer *a,
     free(data);
     if (prc != 0) {
         fprintf(stderr, "sok-index: failed: %s: %s\n", wf->path, ferr.msg);
-        st->failed++;
         return 0;   /* the file's previous sections, if any, stay */
     }
     if (doc->repaired_bytes && !quiet)
         fprintf(stderr, "sok-index: %s: repaired %zu bytes of invalid UTF-8\n",
                 wf->path, doc->repaired_bytes);
-
-    struct sok_prepared *p = NULL;
-    int rc = sok_build_document(a, doc, key, &p, err);
+    int rc = sok_build_document(a, doc, job->key, &job->prep, err);
     sok_doc_free(doc);
+    if (rc == 0)
+        job->state = JOB_CHANGED;
+    return rc;
+}
+
+/* Writes a prepared file and its "sok:file:" record; replace deletes the
+ * file's previous sections first. */
+static int write_file(struct sok_xw *w, const struct sok_walk_file *wf,
+                      const struct file_job *job, int replace,
+                      struct sok_err *err)
+{
+    int rc = replace ? delete_file(w, job->key, err) : 0;
+    if (rc == 0)
+        rc = write_prepared(w, job->prep, err);
     if (rc)
         return rc;
+    char meta[64];
+    snprintf(meta, sizeof meta, SOK_META_FILE "%s", job->key);
+    size_t vlen = strlen(job->hash) + strlen(wf->path) + 32;
+    char *val = malloc(vlen);
+    if (val == NULL)
+        return sok_err_set(err, SOK_ENOMEM, NULL);
+    snprintf(val, vlen, "%s\t%zu\t%s", job->hash, job->prep->n, wf->path);
+    rc = sok_xw_set_metadata(w, meta, val, strlen(val), err);
+    free(val);
+    return rc;
+}
+
+/* Indexes one file in an incremental run. */
+static int index_file(struct sok_xw *w, struct sok_analyzer *a,
+                      const struct sok_walk_file *wf, struct known_set *ks,
+                      int quiet, struct sok_run_stats *st,
+                      struct sok_err *err)
+{
+    struct file_job job;
+    hex128(wf->path, strlen(wf->path), job.key);
+    struct known *k = find_known(ks, job.key);
     if (k)
-        rc = delete_file(w, key, err);
-    if (rc == 0)
-        rc = write_prepared(w, p, err);
-    if (rc == 0) {
-        char meta[64];
-        snprintf(meta, sizeof meta, SOK_META_FILE "%s", key);
-        size_t vlen = strlen(hash) + strlen(wf->path) + 32;
-        char *val = malloc(vlen);
-        if (val == NULL) {
-            rc = sok_err_set(err, SOK_ENOMEM, NULL);
-        } else {
-            snprintf(val, vlen, "%s\t%zu\t%s", hash, p->n, wf->path);
-            rc = sok_xw_set_metadata(w, meta, val, strlen(val), err);
-            free(val);
+        k->seen = 1;
+    int rc = prepare_file(a, wf, k ? k->hash : NULL, quiet, &job, err);
+    if (rc == 0 && job.state == JOB_CHANGED)
+        rc = write_file(w, wf, &job, k != NULL, err);
+    sok_prepared_free(job.prep);
+    if (rc)
+        return rc;
+    switch (job.state) {
+    case JOB_UNCHANGED: st->unchanged++; break;
+    case JOB_FAILED: st->failed++; break;
+    case JOB_CHANGED: if (k) st->updated++; else st->added++; break;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ full build */
+
+/*
+ * A full build (and the very first run) is written in parallel: each worker
+ * thread prepares files and writes them into small "part" databases of at
+ * most PART_SECTIONS sections, which are merged into the new generation by
+ * one Xapian compaction at the end.  Xapian's write cost grows with the
+ * size of the database being updated; small parts plus one sequential merge
+ * is much cheaper than growing one database, and the parts use every core.
+ * Everything lives in DIR/gen-N.parts/ until the merge, and nothing is
+ * visible until the stub is swapped, so the all-or-nothing guarantee holds.
+ */
+#define PART_SECTIONS_DEFAULT 2000
+#define MAX_THREADS 16
+
+struct full_ctx {
+    const struct sok_walk *walk;
+    const char *parts_dir;
+    int quiet;
+    unsigned part_sections;
+    atomic_size_t next_file;      /* work queue: next walk index */
+    atomic_size_t done;           /* files finished, for the progress bar */
+    atomic_uint next_part;        /* part number allocator */
+    atomic_int stop;              /* set by a failing worker */
+    pthread_mutex_t mu;           /* guards err and the part list */
+    struct sok_err err;           /* first error of any worker */
+    char **parts;                 /* committed part paths */
+    size_t nparts, capparts;
+};
+
+struct worker {
+    struct full_ctx *c;
+    pthread_t tid;
+    size_t added, failed;
+};
+
+static int add_part(struct full_ctx *c, char *path)
+{
+    pthread_mutex_lock(&c->mu);
+    int rc = 0;
+    if (c->nparts == c->capparts) {
+        size_t cap = c->capparts ? c->capparts * 2 : 64;
+        char **v = realloc(c->parts, cap * sizeof *v);
+        if (v == NULL)
+            rc = SOK_ENOMEM;
+        else {
+            c->parts = v;
+            c->capparts = cap;
         }
     }
-    sok_prepared_free(p);
+    if (rc == 0)
+        c->parts[c->nparts++] = path;
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+/* Commits and closes the worker's open part, if any. */
+static int close_part(struct full_ctx *c, struct sok_xw **w, char **path,
+                      struct sok_err *err)
+{
+    if (*w == NULL)
+        return 0;
+    int rc = sok_xw_commit(*w, err);
+    sok_xw_free(*w);
+    *w = NULL;
     if (rc == 0) {
-        if (k)
-            st->updated++;
+        rc = add_part(c, *path);
+        if (rc)
+            sok_err_set(err, rc, NULL);
         else
-            st->added++;
+            *path = NULL;
     }
+    free(*path);
+    *path = NULL;
+    return rc;
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *wk = arg;
+    struct full_ctx *c = wk->c;
+    struct sok_err err = SOK_ERR_INIT;
+    struct sok_analyzer *a = NULL;
+    struct sok_xw *w = NULL;
+    char *path = NULL;
+    unsigned in_part = 0;
+    int rc = sok_analyzer_new(&a, &err);
+    while (rc == 0 && !atomic_load(&c->stop)) {
+        size_t i = atomic_fetch_add(&c->next_file, 1);
+        if (i >= c->walk->n)
+            break;
+        const struct sok_walk_file *wf = &c->walk->files[i];
+        struct file_job job;
+        rc = prepare_file(a, wf, NULL, c->quiet, &job, &err);
+        if (rc == 0 && job.state == JOB_CHANGED) {
+            if (w == NULL) {
+                char name[32];
+                snprintf(name, sizeof name, "/part-%06u",
+                         atomic_fetch_add(&c->next_part, 1));
+                size_t n = strlen(c->parts_dir) + sizeof name;
+                path = malloc(n);
+                if (path == NULL)
+                    rc = sok_err_set(&err, SOK_ENOMEM, NULL);
+                else
+                    snprintf(path, n, "%s%s", c->parts_dir, name);
+                if (rc == 0)
+                    rc = sok_xw_open(path, SOK_XW_CREATE, &w, &err);
+                if (rc == 0)
+                    rc = sok_xw_begin(w, &err);
+                in_part = 0;
+            }
+            if (rc == 0)
+                rc = write_file(w, wf, &job, 0, &err);
+            in_part += (unsigned)job.prep->n;
+            if (rc == 0 && in_part >= c->part_sections)
+                rc = close_part(c, &w, &path, &err);
+            wk->added++;
+        } else if (rc == 0 && job.state == JOB_FAILED) {
+            wk->failed++;
+        }
+        sok_prepared_free(job.prep);
+        atomic_fetch_add(&c->done, 1);
+    }
+    if (rc == 0)
+        rc = close_part(c, &w, &path, &err);
+    sok_xw_free(w);
+    free(path);
+    sok_analyzer_free(a);
+    if (rc) {
+        atomic_store(&c->stop, 1);
+        pthread_mutex_lock(&c->mu);
+        sok_err_set(&c->err, err.code, "%s", err.msg);
+        pthread_mutex_unlock(&c->mu);
+    }
+    return NULL;
+}
+
+static unsigned env_uint(const char *name, unsigned dflt, unsigned lo,
+                         unsigned hi)
+{
+    const char *v = getenv(name);
+    if (v == NULL || *v == '\0')
+        return dflt;
+    unsigned long n = strtoul(v, NULL, 10);
+    return n < lo ? lo : n > hi ? hi : (unsigned)n;
+}
+
+static int rm_tree_entry(const char *path, const struct stat *sb, int flag,
+                         struct FTW *ftw)
+{
+    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+/* Builds every file of the walk into a new database at gpath. */
+static int full_build(const struct sok_run_opts *opts,
+                      const struct sok_walk *walk, const char *gpath,
+                      struct sok_run_stats *st, struct sok_err *err)
+{
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned nthreads = env_uint("SOK_INDEX_THREADS",
+                                 ncpu > 0 ? (unsigned)ncpu : 1, 1, MAX_THREADS);
+    if (nthreads > walk->n)
+        nthreads = walk->n ? (unsigned)walk->n : 1;
+    size_t plen = strlen(gpath) + 8;
+    char *parts_dir = malloc(plen);
+    if (parts_dir == NULL)
+        return sok_err_set(err, SOK_ENOMEM, NULL);
+    snprintf(parts_dir, plen, "%s.parts", gpath);
+    nftw(parts_dir, rm_tree_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (mkdir(parts_dir, 0755) != 0) {
+        int rc = sok_err_set(err, SOK_EIO, "cannot create %s: %s", parts_dir,
+                             strerror(errno));
+        free(parts_dir);
+        return rc;
+    }
+
+    struct full_ctx c;
+    memset(&c, 0, sizeof c);
+    c.walk = walk;
+    c.parts_dir = parts_dir;
+    c.quiet = opts->quiet;
+    c.part_sections = env_uint("SOK_PART_SECTIONS", PART_SECTIONS_DEFAULT, 1,
+                               1u << 30);
+    atomic_init(&c.next_file, 0);
+    atomic_init(&c.done, 0);
+    atomic_init(&c.next_part, 0);
+    atomic_init(&c.stop, 0);
+    pthread_mutex_init(&c.mu, NULL);
+
+    sok_doc_init();
+    struct worker wk[MAX_THREADS];
+    memset(wk, 0, sizeof wk);
+    unsigned started = 0;
+    int rc = 0;
+    for (; started < nthreads; started++) {
+        wk[started].c = &c;
+        if (pthread_create(&wk[started].tid, NULL, worker_main, &wk[started]) != 0) {
+            rc = sok_err_set(err, SOK_EINTERNAL, "cannot start a thread");
+            atomic_store(&c.stop, 1);
+            break;
+        }
+    }
+    struct sok_progress prog;
+    sok_progress_init(&prog, "indexing", walk->n, opts->quiet);
+    while (started && atomic_load(&c.done) < walk->n && !atomic_load(&c.stop)) {
+        sok_progress_update(&prog, atomic_load(&c.done));
+        usleep(100000);
+    }
+    for (unsigned i = 0; i < started; i++) {
+        pthread_join(wk[i].tid, NULL);
+        st->added += wk[i].added;
+        st->failed += wk[i].failed;
+    }
+    sok_progress_update(&prog, atomic_load(&c.done));
+    sok_progress_done(&prog);
+    if (rc == 0 && c.err.code)
+        rc = sok_err_set(err, c.err.code, "%s", c.err.msg);
+
+    if (rc == 0) {
+        if (prog.enabled)
+            fprintf(stderr, "merging %zu parts...\r", c.nparts);
+        if (c.nparts > 0) {
+            rc = sok_xapian_compact((const char *const *)c.parts, c.nparts,
+                                    gpath, err);
+        } else {
+            struct sok_xw *w = NULL;      /* nothing indexed: an empty db */
+            rc = sok_xw_open(gpath, SOK_XW_CREATE, &w, err);
+            if (rc == 0)
+                rc = sok_xw_begin(w, err);
+            if (rc == 0)
+                rc = sok_xw_commit(w, err);
+            sok_xw_free(w);
+        }
+        if (prog.enabled)
+            fprintf(stderr, "%40s\r", "");
+    }
+    for (size_t i = 0; i < c.nparts; i++)
+        free(c.parts[i]);
+    free(c.parts);
+    pthread_mutex_destroy(&c.mu);
+    nftw(parts_dir, rm_tree_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(parts_dir);
+    st->docs = st->added;
     return rc;
 }
 
@@ -311,38 +588,45 @@ int sok_run(const struct sok_run_opts *opts, struct sok_run_stats *st,
         rc = sok_err_set(err, SOK_ENOMEM, NULL);
         goto out;
     }
-    rc = sok_xw_open(gpath, fresh ? SOK_XW_CREATE : SOK_XW_OPEN, &w, err);
-    if (rc == 0)
-        rc = sok_xw_begin(w, err);
-    if (rc == 0 && !fresh) {
-        rc = sok_xw_metadata_walk(w, SOK_META_FILE, load_known, &ks, err);
-        if (rc > 0)
-            rc = sok_err_set(err, SOK_ENOMEM, NULL);
-        qsort(ks.v, ks.n, sizeof *ks.v, cmp_known);
-    }
-    if (rc == 0)
-        rc = sok_analyzer_new(&a, err);
-    if (rc)
-        goto out;
-
-    struct sok_progress prog;
-    sok_progress_init(&prog, "indexing", walk.n, opts->quiet);
-    for (size_t i = 0; i < walk.n && rc == 0; i++) {
-        rc = index_file(w, a, &walk.files[i], &ks, opts->quiet, st, err);
-        sok_progress_update(&prog, i + 1);
-    }
-    sok_progress_done(&prog);
-    unsigned long docs = 0;
-    for (size_t i = 0; i < ks.n && rc == 0; i++) {
-        struct known *k = &ks.v[i];
-        if (k->seen || !sok_walk_covers(&walk, k->path)) {
-            docs++;
-            continue;
+    if (fresh) {
+        rc = full_build(opts, &walk, gpath, st, err);
+        /* The run's own records go in with one small commit on the merged
+         * database, still before anything is published. */
+        if (rc == 0)
+            rc = sok_xw_open(gpath, SOK_XW_OPEN, &w, err);
+        if (rc == 0)
+            rc = sok_xw_begin(w, err);
+    } else {
+        rc = sok_xw_open(gpath, SOK_XW_OPEN, &w, err);
+        if (rc == 0)
+            rc = sok_xw_begin(w, err);
+        if (rc == 0) {
+            rc = sok_xw_metadata_walk(w, SOK_META_FILE, load_known, &ks, err);
+            if (rc > 0)
+                rc = sok_err_set(err, SOK_ENOMEM, NULL);
+            qsort(ks.v, ks.n, sizeof *ks.v, cmp_known);
         }
-        rc = delete_file(w, k->key, err);
-        st->deleted++;
+        if (rc == 0)
+            rc = sok_analyzer_new(&a, err);
+        struct sok_progress prog;
+        sok_progress_init(&prog, "indexing", walk.n, opts->quiet);
+        for (size_t i = 0; i < walk.n && rc == 0; i++) {
+            rc = index_file(w, a, &walk.files[i], &ks, opts->quiet, st, err);
+            sok_progress_update(&prog, i + 1);
+        }
+        sok_progress_done(&prog);
+        unsigned long docs = 0;
+        for (size_t i = 0; i < ks.n && rc == 0; i++) {
+            struct known *k = &ks.v[i];
+            if (k->seen || !sok_walk_covers(&walk, k->path)) {
+                docs++;
+                continue;
+            }
+            rc = delete_file(w, k->key, err);
+            st->deleted++;
+        }
+        st->docs = docs + st->added;
     }
-    st->docs = docs + st->added;
     if (rc == 0)
         rc = bump_revision(w, err);
     if (rc == 0)
