@@ -14,7 +14,7 @@ PYTHON  := /usr/bin/python3
 DEB_PKGS := build-essential pkg-config curl python3 \
             libxapian-dev xapian-tools libevent-dev libutf8proc-dev \
             libjansson-dev libcmocka-dev libmd4c-dev libxml2-dev \
-            libxxhash-dev poppler-utils python3-xapian wrk
+            libxxhash-dev poppler-utils python3-xapian wrk hunspell-sv chromium
 
 PKGS    := xapian-core libevent libevent_pthreads libutf8proc jansson md4c libxml-2.0
 # pkg-config is only asked once the packages exist (make deps runs first).
@@ -57,15 +57,11 @@ build: $(BUILD)/sok-index $(BUILD)/sok-server
 
 # Install whatever Debian package is missing (as root on a fresh machine).
 deps:
-	@missing=""; for p in $(DEB_PKGS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "deps: installing$$missing"; \
-	  if [ "$$(id -u)" != 0 ]; then echo "deps: run as root (or install:$$missing)" >&2; exit 1; fi; \
-	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
-	fi
+	@tests/install-missing.sh deps $(DEB_PKGS)
+
+# The page's CSS and JS are assembled into the binary (.incbin), which
+# -MMD does not see.
+$(BUILD)/obj/server/page_assets.o: $(wildcard server/assets/*)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -101,6 +97,7 @@ unit-bins: $(UNIT_BIN)
 # binaries.  tests/run.sh prints the closing "N passed, N failed" line.
 test: deps
 	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory browser-deps
 	@$(MAKE) --no-print-directory SAN=address,undefined unit-bins
 	@echo "== unit tests (sanitizer build: SAN=address,undefined, build/san/) =="
 	@tests/run.sh build/san/test tests/integration
@@ -130,6 +127,66 @@ $(BUILD)/bench/hello: tests/bench/hello.c
 bench-http: deps
 	@$(MAKE) --no-print-directory build $(BUILD)/bench/hello
 	tests/bench/bench_http.sh $(BUILD)
+
+# make bench: sok's indexing and query speed and memory, side by side with
+# omindex/Omega, SQLite FTS5 and a bare evhttp server (tests/bench/bench.py).
+# BENCH_DOCS=100000 (or 1000000) for a bigger synthetic corpus; corpora are
+# cached in $(BUILD)/bench/corpus/.  Reports: $(BUILD)/bench/report.{md,json}.
+BENCH_PKGS := gimp-help-sv libreoffice-help-sv debian-edu-doc-legacy-sv \
+              hunspell hunspell-sv xapian-omega sqlite3 wrk
+BENCH_SRV_OBJ := $(filter-out $(BUILD)/obj/server/main.o,$(SERVER_OBJ))
+
+$(BUILD)/obj/tests/bench/inproc.o: CFLAGS += -Iserver
+
+$(BUILD)/bench/inproc: $(BUILD)/obj/tests/bench/inproc.o $(BENCH_SRV_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $< $(BENCH_SRV_OBJ) $(LIB) $(LDLIBS)
+
+.PHONY: bench-deps
+bench-deps:
+	@missing=""; for p in $(BENCH_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "bench: installing$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "bench: run as root (or install:$$missing)" >&2; exit 1; fi; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+
+bench: deps bench-deps
+	@$(MAKE) --no-print-directory build $(BUILD)/bench/hello $(BUILD)/bench/inproc
+	$(PYTHON) tests/bench/bench.py --build $(BUILD)
+
+# make eval: relevance with the Swedish features (compounds, edit
+# tolerance, accent folding, joining, proximity) on and off (--plain), on
+# the public seed set and gimp-help-sv known-item queries, side by side,
+# with query latency p50 (tests/eval/eval_all.py).
+eval: deps
+	@tests/install-missing.sh eval gimp-help-sv
+	@$(MAKE) --no-print-directory build
+	$(PYTHON) tests/eval/eval_all.py $(BUILD) ../shared /usr/share/gimp/2.0/help/sv
+
+# Browser tests (issue 5, tests/browser/run.mjs, run by make test through
+# tests/integration/test_browser.py): Debian's chromium (in DEB_PKGS),
+# Node.js with npm (Debian's nodejs and npm when no npm is installed) and
+# package-lock.json's playwright-core and axe-core in node_modules/.
+.PHONY: browser-deps browser-test
+browser-deps: deps
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "browser-deps: installing nodejs npm"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "browser-deps: run as root (or install nodejs npm)" >&2; exit 1; fi; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null || exit 1; }
+	@$(MAKE) --no-print-directory node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+browser-test: browser-deps
+	@$(MAKE) --no-print-directory build
+	@$(PYTHON) tests/integration/test_browser.py
 
 clean:
 	rm -rf build

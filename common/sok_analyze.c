@@ -18,6 +18,7 @@
 
 #include <utf8proc.h>
 
+#include "sok_compound.h"
 #include "sok_terms.h"
 #include "sok_xapian.h"
 
@@ -36,9 +37,24 @@ struct stem_slot {
     char stem[STEM_CACHE_KEY];
 };
 
+/* Compound splits are as Zipfian as stems, and dearer (a few hundred
+ * lexicon probes a word): the same kind of cache. */
+#define SPLIT_CACHE_SLOTS 16384u
+#define SPLIT_CACHE_KEY   40
+
+struct split_slot {
+    unsigned char wlen;                      /* 0: empty */
+    unsigned char n;                         /* parts; 0: not split */
+    unsigned char off[SOK_COMPOUND_MAX_PARTS], len[SOK_COMPOUND_MAX_PARTS];
+    unsigned char alt[SOK_COMPOUND_MAX_PARTS];
+    char word[SPLIT_CACHE_KEY];
+};
+
 struct sok_analyzer {
     struct sok_stemmer *stemmer;
     struct stem_slot *cache;                 /* STEM_CACHE_SLOTS entries */
+    struct split_slot *splits;               /* SPLIT_CACHE_SLOTS entries */
+    const struct sok_lexicon *lx;            /* shared, NULL: no splitting */
     /* Prefix + term + NUL: terms are built here, one at a time. */
     char term[SOK_TERM_MAX + 1];
 };
@@ -62,7 +78,9 @@ int sok_analyzer_new(struct sok_analyzer **out, struct sok_err *err)
     if (a == NULL)
         return sok_err_set(err, SOK_ENOMEM, "analyzer_new: out of memory");
     a->cache = calloc(STEM_CACHE_SLOTS, sizeof *a->cache);
-    if (a->cache == NULL) {
+    a->splits = calloc(SPLIT_CACHE_SLOTS, sizeof *a->splits);
+    a->lx = sok_lexicon_default();
+    if (a->cache == NULL || a->splits == NULL) {
         sok_analyzer_free(a);
         return sok_err_set(err, SOK_ENOMEM, "analyzer_new: out of memory");
     }
@@ -81,6 +99,7 @@ void sok_analyzer_free(struct sok_analyzer *a)
         return;
     sok_stemmer_free(a->stemmer);
     free(a->cache);
+    free(a->splits);
     free(a);
 }
 
@@ -135,6 +154,81 @@ int sok_analyzer_stem(struct sok_analyzer *a, const struct sok_token *tok,
         memcpy(slot->stem, out, (size_t)n);
     }
     return n;
+}
+
+/* ------------------------------------------------------------- compounds */
+
+/* Splits w through the cache; fills parts, returns their number. */
+static size_t split_cached(struct sok_analyzer *a, const char *w, size_t len,
+                           struct sok_part *parts)
+{
+    struct split_slot *slot = NULL;
+    if (len <= SPLIT_CACHE_KEY) {
+        slot = &a->splits[hash_bytes(w, len) & (SPLIT_CACHE_SLOTS - 1)];
+        if (slot->wlen == len && memcmp(slot->word, w, len) == 0) {
+            for (size_t k = 0; k < slot->n; k++) {
+                parts[k].off = slot->off[k];
+                parts[k].len = slot->len[k];
+                parts[k].alt_len = slot->alt[k];
+            }
+            return slot->n;
+        }
+    }
+    size_t n = sok_compound_split(a->lx, w, len, parts,
+                                  SOK_COMPOUND_MAX_PARTS);
+    if (slot != NULL) {
+        slot->wlen = (unsigned char)len;
+        slot->n = (unsigned char)n;
+        memcpy(slot->word, w, len);
+        for (size_t k = 0; k < n; k++) {
+            slot->off[k] = (unsigned char)parts[k].off;
+            slot->len[k] = (unsigned char)parts[k].len;
+            slot->alt[k] = (unsigned char)parts[k].alt_len;
+        }
+    }
+    return n;
+}
+
+int sok_analyze_compound(struct sok_analyzer *a, const char *w, size_t len,
+                         unsigned tokflags, sok_part_cb cb, void *ctx)
+{
+    if (a == NULL || w == NULL || cb == NULL || a->lx == NULL)
+        return 0;
+    /* Names (capitalised in the source), hyphenated words and their
+     * parts, numbers and addresses are never split. */
+    if (!(tokflags & SOK_TOK_WORD) ||
+        (tokflags & (SOK_TOK_CAPITAL | SOK_TOK_PART | SOK_TOK_COMPOUND |
+                     SOK_TOK_NUMBER | SOK_TOK_EMAIL | SOK_TOK_URL |
+                     SOK_TOK_TRUNCATED)))
+        return 0;
+    /* Two parts of SOK_COMPOUND_MIN_PART characters need this many bytes
+     * at least: most running words stop here, before any hashing. */
+    if (len < 2 * SOK_COMPOUND_MIN_PART)
+        return 0;
+    struct sok_part parts[SOK_COMPOUND_MAX_PARTS];
+    size_t n = split_cached(a, w, len, parts);
+    char stem[SOK_TERM_MAX], prev[SOK_TERM_MAX];
+    size_t prevlen = 0;
+    for (size_t k = 0; k < n; k++) {
+        for (int alt = 0; alt < 2; alt++) {
+            size_t pl = alt ? parts[k].alt_len : parts[k].len;
+            if (pl == 0)
+                continue;
+            struct sok_token t = { w + parts[k].off, pl, 0, 0, 0,
+                                   SOK_TOK_WORD };
+            int sl = sok_analyzer_stem(a, &t, stem, sizeof stem, NULL);
+            if (sl <= 0)
+                continue;
+            if (alt && (size_t)sl == prevlen && memcmp(stem, prev, prevlen) == 0)
+                continue;
+            int rc = cb(ctx, stem, (size_t)sl, k, alt);
+            if (rc != 0)
+                return rc;
+            memcpy(prev, stem, (size_t)sl);
+            prevlen = (size_t)sl;
+        }
+    }
+    return 0;
 }
 
 /* --------------------------------------------------------------- analyze */
@@ -196,7 +290,79 @@ struct analyze_ctx {
     /* Set while the PART tokens of an e-mail address or URL arrive: those
      * ("startside", "gora") are not words for the spelling dictionary. */
     int in_addr;
+    /* The whole-title key being built (SOK_ANALYZE_TITLE with
+     * SOK_ANALYZE_PARTS); key_bad: too long, none is emitted. */
+    char key[SOK_TITLE_KEY_MAX + 1];
+    size_t key_len;
+    int key_bad;
 };
+
+int sok_title_key_add(char *key, size_t *len, const char *w, size_t wlen,
+                      unsigned flags)
+{
+    if (!(flags & (SOK_TOK_WORD | SOK_TOK_COMPOUND)) ||
+        (flags & (SOK_TOK_PART | SOK_TOK_NUMBER)) || wlen == 0)
+        return 0;
+    size_t need = *len + (*len > 0) + wlen;
+    if (need > SOK_TITLE_KEY_MAX)
+        return -1;
+    if (*len > 0)
+        key[(*len)++] = ' ';
+    memcpy(key + *len, w, wlen);
+    *len += wlen;
+    key[*len] = '\0';
+    return 0;
+}
+
+struct part_emit {
+    struct analyze_ctx *c;
+    const struct sok_token *tok;
+    unsigned wdf;
+};
+
+static int emit_part(void *vctx, const char *stem, size_t len, size_t part,
+                     int alt)
+{
+    struct part_emit *pe = vctx;
+    struct sok_analyzer *a = pe->c->a;
+    if (len + 2 > sizeof a->term)
+        return 0;
+    a->term[0] = SOK_PREFIX_PART[0];
+    memcpy(a->term + 1, stem, len);
+    a->term[len + 1] = '\0';
+    struct sok_term t = { a->term, len + 1, pe->tok->pos, pe->wdf,
+                          pe->tok->flags, 0 };
+    return pe->c->cb(pe->c->ctx, &t);
+}
+
+/* U + the word without accents, when that differs from the word: a query
+ * typed without å/ä/ö finds it, below the exact form. */
+static int emit_unaccented(struct analyze_ctx *c, const struct sok_token *tok,
+                           unsigned wdf)
+{
+    size_t i = 0;
+    while (i < tok->len && (unsigned char)tok->text[i] < 0x80)
+        i++;
+    if (i == tok->len || !(tok->flags & SOK_TOK_WORD) ||
+        (tok->flags & (SOK_TOK_NUMBER | SOK_TOK_TRUNCATED)))
+        return 0;
+    char *u = NULL;
+    size_t ul = 0;
+    if (sok_text_unaccent(tok->text, tok->len, &u, &ul, NULL) != 0)
+        return 0;
+    int rc = 0;
+    if (ul > 0 && ul + 2 <= sizeof c->a->term &&
+        (ul != tok->len || memcmp(u, tok->text, ul) != 0)) {
+        struct sok_analyzer *a = c->a;
+        a->term[0] = SOK_PREFIX_UNACCENT[0];
+        memcpy(a->term + 1, u, ul);
+        a->term[ul + 1] = '\0';
+        struct sok_term t = { a->term, ul + 1, 0, wdf, tok->flags, 0 };
+        rc = c->cb(c->ctx, &t);
+    }
+    free(u);
+    return rc;
+}
 
 static int analyze_token(void *vctx, const struct sok_token *tok)
 {
@@ -205,6 +371,11 @@ static int analyze_token(void *vctx, const struct sok_token *tok)
     unsigned wdf = (c->flags & SOK_ANALYZE_TITLE) ? SOK_TITLE_WDF : 1;
     int rc;
 
+    if ((c->flags & SOK_ANALYZE_TITLE) && (c->flags & SOK_ANALYZE_PARTS) &&
+        !c->key_bad &&
+        sok_title_key_add(c->key, &c->key_len, tok->text, tok->len,
+                          tok->flags) != 0)
+        c->key_bad = 1;
     if (tok->flags & (SOK_TOK_EMAIL | SOK_TOK_URL))
         c->in_addr = 1;
     else if (!(tok->flags & SOK_TOK_PART))
@@ -244,6 +415,17 @@ static int analyze_token(void *vctx, const struct sok_token *tok)
         return sok_err_set(c->err, n, "analyze: stemming failed");
     }
 
+    /* C + the stems of a compound's parts, at the compound's position
+     * (sok_terms.h).  */
+    if (!c->in_addr && (c->flags & SOK_ANALYZE_PARTS)) {
+        struct part_emit pe = { c, tok, wdf };
+        if ((rc = sok_analyze_compound(a, tok->text, tok->len, tok->flags,
+                                       emit_part, &pe)) != 0)
+            return rc;
+        if ((rc = emit_unaccented(c, tok, wdf)) != 0)
+            return rc;
+    }
+
     if (c->flags & SOK_ANALYZE_TITLE) {
         a->term[0] = SOK_PREFIX_TITLE[0];
         memcpy(a->term + 1, tok->text, tok->len);
@@ -267,10 +449,29 @@ int sok_analyze_text(struct sok_analyzer *a, const char *text, size_t len,
         return sok_err_set(err, SOK_EINVAL, "analyze: NULL argument");
     /* Position 0 means "no position" in struct sok_term: start at 1. */
     unsigned first = (pos != NULL && *pos != 0) ? *pos : 1, next = first;
-    struct analyze_ctx c = { a, flags, cb, ctx, err, 0 };
-    int rc = sok_text_tokenize(text, len, first, analyze_token, &c, &next, err);
+    struct analyze_ctx *c = malloc(sizeof *c);
+    if (c == NULL)
+        return sok_err_set(err, SOK_ENOMEM, NULL);
+    c->a = a;
+    c->flags = flags;
+    c->cb = cb;
+    c->ctx = ctx;
+    c->err = err;
+    c->in_addr = 0;
+    c->key_len = 0;
+    c->key_bad = 0;
+    int rc = sok_text_tokenize(text, len, first, analyze_token, c, &next, err);
     if (pos != NULL)
         *pos = next;
+    /* T + the title's words: a query that is the whole title finds it. */
+    if (rc == 0 && c->key_len > 0 && !c->key_bad) {
+        a->term[0] = SOK_PREFIX_TITLEKEY[0];
+        memcpy(a->term + 1, c->key, c->key_len);
+        a->term[c->key_len + 1] = '\0';
+        struct sok_term t = { a->term, c->key_len + 1, 0, 1, 0, 0 };
+        rc = cb(ctx, &t);
+    }
+    free(c);
     return rc;
 }
 

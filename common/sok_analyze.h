@@ -43,17 +43,48 @@ typedef int (*sok_term_cb)(void *ctx, const struct sok_term *t);
 
 #define SOK_ANALYZE_TITLE 0x1u  /* text is a section title: also emit S
                                    terms, and weight with SOK_TITLE_WDF */
+#define SOK_ANALYZE_PARTS 0x2u  /* also emit C (compound part) and U
+                                   (unaccented) terms; the indexer sets it */
 
 /*
  * Tokenises text[0..len) and emits, for every token: the exact folded form
  * (unprefixed, with position), its stem (Z prefix, no position) unless the
- * token gets none, and with SOK_ANALYZE_TITLE the S-prefixed exact form.
+ * token gets none, with SOK_ANALYZE_PARTS for a compound the stems of its
+ * parts (C prefix, at the compound's position) and for a word with accents
+ * its unaccented form (U prefix, no position), and with SOK_ANALYZE_TITLE
+ * the S-prefixed exact form (with both flags, at the end, T + the title's
+ * key, see sok_title_key_add).
  * Stopwords are not dropped.  Positions continue from *pos, which is
  * updated; leave a gap between fields so phrases cannot cross them.
  */
 int sok_analyze_text(struct sok_analyzer *a, const char *text, size_t len,
                      unsigned flags, unsigned *pos, sok_term_cb cb, void *ctx,
                      struct sok_err *err);
+
+/* Called with the stem of each part of a compound (part: its index;
+ * alt: 1 for the second reading of a part ending in a linking letter,
+ * "kvinn" beside "kvinno"). */
+typedef int (*sok_part_cb)(void *ctx, const char *stem, size_t len,
+                           size_t part, int alt);
+
+/*
+ * The compound parts of folded word w[0..len) as the indexer emits them
+ * under SOK_PREFIX_PART: for a token with flags tokflags (SOK_TOK_*) that
+ * may be split (a plain word, not capitalised, not known to the lexicon
+ * whole), calls cb with each part's Snowball stem.  Returns 0, or the
+ * first non-zero return of cb.  No lexicon: nothing is split.
+ */
+int sok_analyze_compound(struct sok_analyzer *a, const char *w, size_t len,
+                         unsigned tokflags, sok_part_cb cb, void *ctx);
+
+/* Appends folded word w (a token with SOK_TOK_* flags) to the whole-title
+ * key in key[0..*len) (SOK_TITLE_KEY_MAX + 1 bytes, NUL-terminated): words
+ * only, numbers and the parts of hyphenated words skipped, one space
+ * between.  The indexer emits T + the key of every section title; the
+ * query side builds the same key from the query.  Returns 0, or -1 when
+ * the key would grow past SOK_TITLE_KEY_MAX (nothing appended). */
+int sok_title_key_add(char *key, size_t *len, const char *w, size_t wlen,
+                      unsigned flags);
 
 /* 1 when the folded word is a Swedish stopword ("och", "i", "att", ...). */
 int sok_sv_is_stopword(const char *word, size_t len);

@@ -8,6 +8,16 @@
  *   (none)   exact word form, NFC + case folded, with positions
  *            (body, and the section title again with a higher wdf)
  *   Z        Swedish Snowball stem of a word, no positions
+ *   C        Snowball stem of a part of a compound word, at the compound's
+ *            position ("fritidsbanken" -> Cfritid, Cbank; linking letters
+ *            dropped, names and words the lexicon knows whole not split;
+ *            see sok_compound.h).  Searched below whole words.
+ *   U        the word with accents removed (a for å/ä, o for ö, e for é),
+ *            only for words that have any; no positions.  Lets "far"
+ *            find "får", below the exact form.
+ *   T        the section title's words, folded, numbers dropped, joined by
+ *            one space ("rotation", "banor och text"); no positions.  A
+ *            query that is the whole title ranks that section first.
  *   S        exact word form occurring in the section title, with positions
  *   Q        unique id of the section (boolean)
  *   F        file key: hex hash of the source path (boolean); deleting by it
@@ -34,10 +44,13 @@
 #ifndef SOK_TERMS_H
 #define SOK_TERMS_H
 
-#define SOK_SCHEMA_VERSION 1
+#define SOK_SCHEMA_VERSION 2
 
 #define SOK_PREFIX_STEM   "Z"
 #define SOK_PREFIX_TITLE  "S"
+#define SOK_PREFIX_PART   "C"
+#define SOK_PREFIX_UNACCENT "U"
+#define SOK_PREFIX_TITLEKEY "T"
 #define SOK_PREFIX_ID     "Q"
 #define SOK_PREFIX_FILE   "F"
 #define SOK_PREFIX_TYPE   "XT"
@@ -57,6 +70,9 @@
 
 /* Xapian refuses terms longer than 245 bytes; leave room for a prefix. */
 #define SOK_TERM_MAX 200
+
+/* Longest whole-title key (T term, without the prefix). */
+#define SOK_TITLE_KEY_MAX 120
 
 /* wdf added for each occurrence of a word in a section title, on top of the
  * body's 1, so BM25 weighs title words above body words. */

@@ -127,6 +127,14 @@ static int analyze(struct sok_analyzer *a, const char *s, unsigned flags,
     return rc;
 }
 
+static int names_a_section(const struct sok_document *doc)
+{
+    for (size_t i = 0; i < doc->nsections; i++)
+        if (strcmp(doc->title, doc->sections[i].title) == 0)
+            return 1;
+    return 0;
+}
+
 static int build_section(struct sok_analyzer *a, const struct sok_document *doc,
                          size_t i, const char *filekey, struct sok_prepared *p,
                          struct sok_err *err)
@@ -142,8 +150,10 @@ static int build_section(struct sok_analyzer *a, const struct sok_document *doc,
     /* SOK_ANALYZE_PARTS: compound parts (C) and unaccented forms (U). */
     rc = analyze(a, s->title, SOK_ANALYZE_TITLE | SOK_ANALYZE_PARTS, &pos, &c);
     /* The document's title (a meeting's name and date) helps find every
-     * section of it, but only at body weight. */
-    if (rc == 0 && doc->title[0] && strcmp(doc->title, s->title) != 0)
+     * section of it, but only at body weight, and only when it names the
+     * whole document: on a news page it is the first item's title, which
+     * says nothing about the other items. */
+    if (rc == 0 && doc->title[0] && !names_a_section(doc))
         rc = analyze(a, doc->title, SOK_ANALYZE_PARTS, &pos, &c);
     if (rc == 0)
         rc = analyze(a, s->text, SOK_ANALYZE_PARTS, &pos, &c);

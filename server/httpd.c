@@ -359,7 +359,9 @@ void sok_reply(struct sok_req *r, int status, const char *ctype,
     evhttp_add_header(h, "Cache-Control", "no-cache");
     if (strncmp(ctype, "text/html", 9) == 0) {
         evhttp_add_header(h, "Content-Security-Policy",
-                          "default-src 'none'; style-src 'unsafe-inline'; "
+                          "default-src 'self'; script-src 'self'; "
+                          "style-src 'self'; img-src 'self'; "
+                          "connect-src 'self'; object-src 'none'; "
                           "form-action 'self'; base-uri 'none'; "
                           "frame-ancestors 'none'");
         evhttp_add_header(h, "Referrer-Policy", "same-origin");

@@ -2,7 +2,7 @@
  * sok-server: ranked Swedish full-text search over HTTP.
  *
  *   sok-server [--db DIR] [--listen ADDR:PORT] [--threads N]
- *              [--max-conns N] [--timeout SECONDS] [--quiet]
+ *              [--max-conns N] [--timeout SECONDS] [--quiet] [--plain]
  *
  * Exit codes: 0 after SIGTERM/SIGINT (in-flight requests finished),
  * 1 usage error, 3 the index cannot be opened at start-up, 4 cannot listen
@@ -11,6 +11,7 @@
  */
 #include "httpd.h"
 #include "engine.h"
+#include "search.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -31,7 +32,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: sok-server [--db DIR] [--listen ADDR:PORT] [--threads N]\n"
-            "                  [--max-conns N] [--timeout SECONDS] [--quiet]\n"
+            "                  [--max-conns N] [--timeout SECONDS] [--quiet] [--plain]\n"
             "  --db DIR         index directory (default %s)\n"
             "  --listen A:P     address to serve (default %s; port 0: any)\n"
             "  --threads N      worker threads (default: number of cores)\n"
@@ -39,7 +40,10 @@ static void usage(FILE *f)
             "(default %d)\n"
             "  --timeout S      idle limit and deadline for a request to "
             "arrive (default %d)\n"
-            "  --quiet          no access log on stderr\n",
+            "  --quiet          no access log on stderr\n"
+            "  --plain          exact + stem matching only: no compound parts,\n"
+            "                   edit tolerance, accent folding, corrections,\n"
+            "                   word joining or proximity boost\n",
             DEFAULT_DB, DEFAULT_LISTEN, DEFAULT_CONNS, DEFAULT_TIMEOUT);
 }
 
@@ -109,6 +113,8 @@ int main(int argc, char **argv)
             if (parse_count(a, v, 1, 3600, &cfg.timeout_s))
                 return 1;
             i++;
+        } else if (strcmp(a, "--plain") == 0) {
+            sok_search_plain = 1;
         } else if (strcmp(a, "--quiet") == 0) {
             cfg.access_log = 0;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {

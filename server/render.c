@@ -1,12 +1,13 @@
 /*
- * render: JSON and HTML bodies (see render.h).  Markup is kept plain; the
- * page works without JavaScript and in Swedish.
+ * render: JSON and HTML bodies (see render.h).  The HTML pages are in
+ * Swedish, work without JavaScript and carry no inline script or style.
  */
 #include "render.h"
 #include "sok_terms.h"
 #include "sok_doc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------- JSON */
@@ -115,6 +116,18 @@ void sok_render_suggest_json(struct sok_buf *b, const json_t *list, int *rc)
 
 /* ---------------------------------------------------------------- HTML */
 
+/*
+ * The pages work without JavaScript: every filter, the sort order and the
+ * pager are plain links built by page_link().  /assets/app.js (same
+ * origin, loaded with defer) only enhances them.  The Content-Security-
+ * Policy (httpd.c) allows no inline script and no inline style, so the
+ * markup carries neither: no <script> body, no style attribute, no on*
+ * handler.  Everything that comes from the query or the index goes through
+ * sok_buf_html (text and attribute values, always double-quoted) or
+ * sok_render_urlenc (inside a URL); snippets and highlighted text arrive
+ * already escaped from snippet.c.
+ */
+
 void sok_render_urlenc(struct sok_buf *b, const char *s, size_t len, int *rc)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -137,27 +150,84 @@ static void put_html_str(struct sok_buf *b, const char *s, int *rc)
         sok_buf_html(b, s, strlen(s), rc);
 }
 
-static void put_html_j(struct sok_buf *b, const json_t *v, int *rc)
-{
-    if (json_is_string(v))
-        sok_buf_html(b, json_string_value(v), json_string_length(v), rc);
-}
-
 static const char *jstr(const json_t *doc, const char *key)
 {
     const char *s = json_string_value(json_object_get(doc, key));
     return s != NULL ? s : "";
 }
 
-static const char *type_sv(const char *t)
+const char *sok_render_type_sv(const char *t)
 {
+    if (t == NULL)
+        return "Övrigt";
     if (strcmp(t, "news") == 0)
         return "Nyhet";
     if (strcmp(t, "minutes") == 0)
-        return "Protokoll";
+        return "Protokoll/minnesanteckningar";
     if (strcmp(t, "report") == 0)
         return "Rapport";
     return "Övrigt";
+}
+
+const char *sok_render_error_sv(int code, const char *param)
+{
+    if (code == SOK_ENODB || code == SOK_ECORRUPT || code == SOK_EIO ||
+        code == SOK_EXAPIAN || code == SOK_EMODIFIED ||
+        code == SOK_ETIMEOUT || code == SOK_ENOMEM || code == SOK_EINTERNAL)
+        return "Sökningen är inte tillgänglig just nu. Försök igen om en "
+               "stund.";
+    if (code == SOK_ENOTFOUND)
+        return "Sidan finns inte.";
+    if (code == SOK_ETOOBIG && (param == NULL || strcmp(param, "q") == 0))
+        return "Sökfrågan är för lång. Använd färre ord.";
+    if (code == SOK_EQUERY)
+        return "Sökfrågan kunde inte tolkas. Kontrollera att citattecken "
+               "och parenteser kommer i par.";
+    if (param == NULL)
+        return "Adressen innehåller fel. Börja om från sökrutan.";
+    if (strcmp(param, "q") == 0)
+        return "Skriv vad du vill söka efter.";
+    if (strcmp(param, "page") == 0 || strcmp(param, "per_page") == 0)
+        return "Sidnumret finns inte för den här sökningen.";
+    if (strcmp(param, "from") == 0 || strcmp(param, "to") == 0)
+        return "Datumet måste vara ett riktigt datum, skrivet ÅÅÅÅ-MM-DD, "
+               "och från-datumet får inte vara efter till-datumet.";
+    if (strcmp(param, "type") == 0)
+        return "Okänd dokumenttyp.";
+    if (strcmp(param, "sort") == 0)
+        return "Okänd sortering: välj relevans eller datum.";
+    return "Adressen innehåller fel. Börja om från sökrutan.";
+}
+
+static int is_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+void sok_render_date_sv(struct sok_buf *b, const char *iso, int *rc)
+{
+    static const char *const months[12] = {
+        "januari", "februari", "mars", "april", "maj", "juni", "juli",
+        "augusti", "september", "oktober", "november", "december"
+    };
+    if (iso == NULL || *iso == '\0')
+        return;
+    size_t n = strlen(iso);
+    int ok = n == 10 && iso[4] == '-' && iso[7] == '-' &&
+             is_digits(iso, 4) && is_digits(iso + 5, 2) &&
+             is_digits(iso + 8, 2);
+    int mon = ok ? (iso[5] - '0') * 10 + (iso[6] - '0') : 0;
+    int day = ok ? (iso[8] - '0') * 10 + (iso[9] - '0') : 0;
+    if (!ok || mon < 1 || mon > 12 || day < 1 || day > 31) {
+        sok_buf_html(b, iso, n, rc);    /* not ours to reformat: as is */
+        return;
+    }
+    sok_buf_puts(b, "<time datetime=\"", rc);
+    sok_buf_append(b, iso, 10, rc);
+    sok_buf_printf(b, rc, "\">%d %s %.4s</time>", day, months[mon - 1], iso);
 }
 
 /* A stored URL goes into href only when it is site-relative or http(s):
@@ -168,27 +238,26 @@ static int safe_href(const char *u)
            strncmp(u, "https://", 8) == 0;
 }
 
-static void put_href(struct sok_buf *b, const json_t *doc, int *rc)
+/* The hit's address; our own /doc/<id> pages get the query along, so the
+ * page highlights its words and links back to these results. */
+static void put_href(struct sok_buf *b, const json_t *doc, const char *q,
+                     size_t qlen, int *rc)
 {
     const char *u = jstr(doc, "url");
+    int own = strncmp(u, "/doc/", 5) == 0 && strchr(u, '?') == NULL &&
+              strchr(u, '#') == NULL;
     if (safe_href(u)) {
         put_html_str(b, u, rc);
     } else {
+        own = 1;
         sok_buf_puts(b, "/doc/", rc);
         put_html_str(b, jstr(doc, "id"), rc);
     }
+    if (own && q != NULL && qlen > 0) {
+        sok_buf_puts(b, "?q=", rc);
+        sok_render_urlenc(b, q, qlen, rc);
+    }
 }
-
-static const char k_style[] =
-    "body{font-family:system-ui,sans-serif;max-width:46rem;margin:1rem auto;"
-    "padding:0 1rem;line-height:1.5;color:#222}"
-    "form{display:flex;gap:.5rem;margin:1rem 0}"
-    "input[type=search]{flex:1;font-size:1.1rem;padding:.4rem}"
-    "button{font-size:1.1rem;padding:.4rem 1rem}"
-    "mark{background:#ffe66b}"
-    ".meta{color:#555;font-size:.9rem;margin:0}"
-    ".hits{padding-left:1.2rem}.hits h2{font-size:1.15rem;margin:1.2rem 0 0}"
-    ".info{color:#555}.error{color:#a00}nav a{margin-right:1rem}";
 
 static void page_head(struct sok_buf *b, const char *title, size_t tlen,
                       int *rc)
@@ -198,25 +267,46 @@ static void page_head(struct sok_buf *b, const char *title, size_t tlen,
                     "<meta name=\"viewport\" content=\"width=device-width, "
                     "initial-scale=1\">\n<title>", rc);
     sok_buf_html(b, title, tlen, rc);
-    sok_buf_puts(b, "</title>\n<style>", rc);
-    sok_buf_puts(b, k_style, rc);
-    sok_buf_puts(b, "</style>\n</head>\n<body>\n", rc);
+    sok_buf_puts(b, "</title>\n"
+                    "<link rel=\"stylesheet\" href=\"/assets/style.css\">\n"
+                    "<script src=\"/assets/app.js\" defer></script>\n"
+                    "</head>\n<body>\n"
+                    "<a class=\"skip\" href=\"#main\">Hoppa till "
+                    "innehållet</a>\n"
+                    "<header class=\"top\">\n<div class=\"wrap\">"
+                    "<a class=\"brand\" href=\"/\">Sök</a>"
+                    "<span class=\"tagline\">i kommunens nyheter, protokoll "
+                    "och rapporter</span></div>\n</header>\n"
+                    "<main id=\"main\" class=\"wrap\" tabindex=\"-1\">\n", rc);
 }
 
+static void page_foot(struct sok_buf *b, int *rc)
+{
+    sok_buf_puts(b, "</main>\n<footer class=\"foot\"><div class=\"wrap\">"
+                    "<p>Sökningen fungerar även utan JavaScript.</p>"
+                    "</div></footer>\n</body>\n</html>\n", rc);
+}
+
+/* No autofocus: it would skip the skip link and the header for a
+ * keyboard or screen-reader user arriving on the page. */
 static void search_form(struct sok_buf *b, const char *q, size_t qlen,
                         int *rc)
 {
-    sok_buf_puts(b, "<header>\n<form action=\"/\" method=\"get\" "
-                    "role=\"search\">\n<label for=\"q\" hidden>Sök</label>\n"
+    sok_buf_puts(b, "<form id=\"search\" class=\"search\" action=\"/\" "
+                    "method=\"get\" role=\"search\">\n"
+                    "<label for=\"q\">Sök bland nyheter, protokoll och "
+                    "rapporter</label>\n<div class=\"row\">"
                     "<input id=\"q\" name=\"q\" type=\"search\" "
-                    "maxlength=\"512\" autofocus value=\"", rc);
+                    "maxlength=\"512\" autocomplete=\"off\" "
+                    "spellcheck=\"false\"", rc);
+    sok_buf_puts(b, " value=\"", rc);
     if (q != NULL)
         sok_buf_html(b, q, qlen, rc);
-    sok_buf_puts(b, "\">\n<button type=\"submit\">Sök</button>\n</form>\n"
-                    "</header>\n", rc);
+    sok_buf_puts(b, "\"><button type=\"submit\">Sök</button></div>\n"
+                    "</form>\n", rc);
 }
 
-/* The link to the results page with the request's filters and page p. */
+/* The link to the results page for req's query, filters and page p. */
 static void page_link(struct sok_buf *b, const struct sok_search_req *req,
                       unsigned p, int *rc)
 {
@@ -240,14 +330,238 @@ static void page_link(struct sok_buf *b, const struct sok_search_req *req,
         sok_buf_printf(b, rc, "&amp;page=%u", p);
 }
 
+/* One filter link: <li><a href=…>label (count)</a></li>, marked as the
+ * current choice when on.  The link goes to page 1 of variant v. */
+static void filter_item(struct sok_buf *b, const struct sok_search_req *v,
+                        const char *label, long count, int on, int *rc)
+{
+    sok_buf_puts(b, "<li><a ", rc);
+    if (on)
+        sok_buf_puts(b, "class=\"on\" aria-current=\"true\" ", rc);
+    sok_buf_puts(b, "href=\"", rc);
+    page_link(b, v, 1, rc);
+    sok_buf_puts(b, "\">", rc);
+    put_html_str(b, label, rc);
+    if (count >= 0)
+        sok_buf_printf(b, rc, " <span class=\"count\">(%ld)</span>", count);
+    sok_buf_puts(b, "</a></li>\n", rc);
+}
+
+/* The year the request is limited to (from YYYY0101 to YYYY1231), or 0. */
+static int req_year(const struct sok_search_req *req)
+{
+    if (strlen(req->from) != 8 || strlen(req->to) != 8 ||
+        strncmp(req->from, req->to, 4) != 0 ||
+        strcmp(req->from + 4, "0101") != 0 ||
+        strcmp(req->to + 4, "1231") != 0 || !is_digits(req->from, 4))
+        return 0;
+    return atoi(req->from) / 10000;
+}
+
+static int cmp_year_desc(const void *a, const void *b)
+{
+    const struct sok_xfacet_count *x = a, *y = b;
+    return strcmp(y->value, x->value);
+}
+
+static void filters(struct sok_buf *b, const struct sok_search_req *req,
+                    const struct sok_search_res *res, int *rc)
+{
+    struct sok_search_req v;
+    /* A <details>, open: without JavaScript everything is in view; app.js
+     * folds it on a narrow screen when no filter is chosen, so the hits
+     * come first. */
+    sok_buf_puts(b, "<aside class=\"filters\" aria-labelledby=\"f-h\">\n"
+                    "<details id=\"f-d\" open>\n"
+                    "<summary id=\"f-h\">Sortera och avgränsa</summary>\n"
+                    "<h3 id=\"f-sort\">Sortering</h3>\n"
+                    "<ul class=\"chips\" aria-labelledby=\"f-sort\">\n", rc);
+    v = *req;
+    v.sort_date = 0;
+    filter_item(b, &v, "Relevans", -1, !req->sort_date, rc);
+    v.sort_date = 1;
+    filter_item(b, &v, "Datum, nyast först", -1, req->sort_date, rc);
+    sok_buf_puts(b, "</ul>\n", rc);
+
+    const struct sok_xfacet *ft = facet(res, SOK_SLOT_TYPE);
+    sok_buf_puts(b, "<h3 id=\"f-type\">Typ</h3>\n"
+                    "<ul class=\"chips\" aria-labelledby=\"f-type\">\n", rc);
+    v = *req;
+    v.types = 0;
+    if (req->types != 0)
+        filter_item(b, &v, "Alla typer", -1, 0, rc);
+    static const enum sok_type order[] = { SOK_TYPE_NEWS, SOK_TYPE_MINUTES,
+                                           SOK_TYPE_REPORT, SOK_TYPE_OTHER };
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+        unsigned t = (unsigned)order[k];
+        const char *name = sok_type_name(order[k]);
+        long count = -1;
+        for (size_t i = 0; ft != NULL && i < ft->n; i++)
+            if (strcmp(ft->counts[i].value, name) == 0)
+                count = (long)ft->counts[i].count;
+        int on = (req->types & (1u << t)) != 0;
+        if (count < 0 && !on)
+            continue;
+        v = *req;
+        v.types = on ? req->types & ~(1u << t) : req->types | (1u << t);
+        filter_item(b, &v, sok_render_type_sv(name), count < 0 ? 0 : count,
+                    on, rc);
+    }
+    sok_buf_puts(b, "</ul>\n", rc);
+
+    const struct sok_xfacet *fy = facet(res, SOK_SLOT_YEAR);
+    int cur = req_year(req);
+    size_t ny = fy != NULL ? fy->n : 0;
+    struct sok_xfacet_count *years = NULL;
+    if (ny > 0 && (years = malloc(ny * sizeof *years)) != NULL) {
+        memcpy(years, fy->counts, ny * sizeof *years);
+        qsort(years, ny, sizeof *years, cmp_year_desc);
+    } else {
+        ny = 0;
+    }
+    if (ny > 0 || cur) {
+        sok_buf_puts(b, "<h3 id=\"f-year\">År</h3>\n"
+                        "<ul class=\"chips\" aria-labelledby=\"f-year\">\n",
+                     rc);
+        v = *req;
+        if (cur || req->from[0] || req->to[0]) {
+            v.from[0] = v.to[0] = '\0';
+            filter_item(b, &v, "Alla år", -1, 0, rc);
+        }
+        for (size_t i = 0; i < ny; i++) {
+            const char *y = years[i].value;
+            if (strlen(y) != 4 || !is_digits(y, 4))
+                continue;
+            int on = cur == atoi(y);
+            v = *req;
+            if (on) {
+                v.from[0] = v.to[0] = '\0';
+            } else {
+                snprintf(v.from, sizeof v.from, "%.4s0101", y);
+                snprintf(v.to, sizeof v.to, "%.4s1231", y);
+            }
+            filter_item(b, &v, y, (long)years[i].count, on, rc);
+        }
+        sok_buf_puts(b, "</ul>\n", rc);
+    }
+    free(years);
+    sok_buf_puts(b, "</details>\n</aside>\n", rc);
+}
+
+static void pager(struct sok_buf *b, const struct sok_search_req *req,
+                  const struct sok_search_res *res, int *rc)
+{
+    unsigned long total = res->total < SOK_RESULT_WINDOW ? res->total
+                                                         : SOK_RESULT_WINDOW;
+    unsigned last = (unsigned)((total + req->per_page - 1) / req->per_page);
+    if (last <= 1 && req->page <= 1)
+        return;
+    sok_buf_puts(b, "<nav class=\"pager\" aria-label=\"Sidor\">\n<ul>\n", rc);
+    if (req->page > 1) {
+        sok_buf_puts(b, "<li><a rel=\"prev\" href=\"", rc);
+        page_link(b, req, req->page - 1, rc);
+        sok_buf_puts(b, "\">Föregående<span class=\"sr-only\"> sida"
+                        "</span></a></li>\n", rc);
+    }
+    /* First, last and two either side of the current page. */
+    unsigned gap = 0;
+    for (unsigned p = 1; p <= last; p++) {
+        if (p != 1 && p != last && (p + 2 < req->page || p > req->page + 2)) {
+            if (!gap)
+                sok_buf_puts(b, "<li class=\"gap\" aria-hidden=\"true\">…"
+                                "</li>\n", rc);
+            gap = 1;
+            continue;
+        }
+        gap = 0;
+        if (p == req->page) {
+            sok_buf_printf(b, rc, "<li><a aria-current=\"page\" href=\"");
+            page_link(b, req, p, rc);
+            sok_buf_printf(b, rc, "\"><span class=\"sr-only\">Sida </span>"
+                                  "%u</a></li>\n", p);
+        } else {
+            sok_buf_puts(b, "<li><a href=\"", rc);
+            page_link(b, req, p, rc);
+            sok_buf_printf(b, rc, "\"><span class=\"sr-only\">Sida </span>"
+                                  "%u</a></li>\n", p);
+        }
+    }
+    if (req->page < last) {
+        sok_buf_puts(b, "<li><a rel=\"next\" href=\"", rc);
+        page_link(b, req, req->page + 1, rc);
+        sok_buf_puts(b, "\">Nästa<span class=\"sr-only\"> sida</span></a>"
+                        "</li>\n", rc);
+    }
+    sok_buf_puts(b, "</ul>\n</nav>\n", rc);
+}
+
+static void hit_html(struct sok_buf *b, const struct sok_search_req *req,
+                     const struct sok_search_hit *h, int *rc)
+{
+    const json_t *d = h->doc;
+    const char *title = jstr(d, "title");
+    if (*title == '\0')
+        title = jstr(d, "doc_title");
+    sok_buf_puts(b, "<li class=\"hit\">\n<h3><a href=\"", rc);
+    put_href(b, d, req->q, req->qlen, rc);
+    sok_buf_puts(b, "\">", rc);
+    put_html_str(b, *title ? title : "(utan rubrik)", rc);
+    sok_buf_puts(b, "</a></h3>\n<p class=\"meta\">", rc);
+    const char *dt = jstr(d, "doc_title");
+    if (*dt && strcmp(dt, title) != 0) {
+        sok_buf_puts(b, "<span class=\"doc\">", rc);
+        put_html_str(b, dt, rc);
+        sok_buf_puts(b, "</span> ", rc);
+    }
+    sok_buf_puts(b, "<span class=\"type\">", rc);
+    put_html_str(b, sok_render_type_sv(jstr(d, "type")), rc);
+    sok_buf_puts(b, "</span>", rc);
+    if (*jstr(d, "date")) {
+        sok_buf_puts(b, " <span class=\"date\">", rc);
+        sok_render_date_sv(b, jstr(d, "date"), rc);
+        sok_buf_puts(b, "</span>", rc);
+    }
+    sok_buf_puts(b, "</p>\n<p class=\"snippet\">", rc);
+    sok_buf_puts(b, h->snippet ? h->snippet : "", rc);  /* already HTML */
+    sok_buf_puts(b, "</p>\n</li>\n", rc);
+}
+
+static void put_quoted_q(struct sok_buf *b, const struct sok_search_req *req,
+                         int *rc)
+{
+    sok_buf_puts(b, "”<span class=\"q\">", rc);
+    sok_buf_html(b, req->q, req->qlen, rc);
+    sok_buf_puts(b, "</span>”", rc);
+}
+
 static void results(struct sok_buf *b, const struct sok_search_req *req,
                     const struct sok_search_res *res, int *rc)
 {
-    sok_buf_printf(b, rc, "<p class=\"info\">%lu %s (%.1f ms)</p>\n",
-                   res->total, res->total == 1 ? "träff" : "träffar",
-                   res->took_ms);
+    unsigned long first = (unsigned long)(req->page - 1) * req->per_page + 1;
+    sok_buf_puts(b, "<h2 id=\"status\" class=\"status\" tabindex=\"-1\">",
+                 rc);
+    if (res->nhits > 0) {
+        sok_buf_printf(b, rc, "Visar %lu–%lu av %lu %s för ", first,
+                       first + res->nhits - 1, res->total,
+                       res->total == 1 ? "träff" : "träffar");
+        put_quoted_q(b, req, rc);
+    } else if (res->total > 0) {
+        sok_buf_printf(b, rc, "Inga fler träffar på sida %u för ",
+                       req->page);
+        put_quoted_q(b, req, rc);
+        sok_buf_puts(b, "</h2>\n<p><a href=\"", rc);
+        page_link(b, req, 1, rc);
+        sok_buf_printf(b, rc, "\">Till första sidan av %lu %s</a></p>\n",
+                       res->total, res->total == 1 ? "träff" : "träffar");
+        return;
+    } else {
+        sok_buf_puts(b, "Inga träffar för ", rc);
+        put_quoted_q(b, req, rc);
+    }
+    sok_buf_puts(b, "</h2>\n", rc);
     if (res->suggestion != NULL) {
-        sok_buf_puts(b, "<p>Menade du <a href=\"/?q=", rc);
+        sok_buf_puts(b, "<p class=\"suggestion\">Menade du <a href=\"/?q=",
+                     rc);
         sok_render_urlenc(b, res->suggestion, strlen(res->suggestion), rc);
         sok_buf_puts(b, "\">", rc);
         put_html_str(b, res->suggestion, rc);
@@ -256,44 +570,29 @@ static void results(struct sok_buf *b, const struct sok_search_req *req,
     if (res->relaxed)
         sok_buf_puts(b, "<p class=\"info\">Ingen träff innehöll alla orden; "
                         "här är träffar med något av dem.</p>\n", rc);
-    if (res->nhits == 0 && res->total == 0)
-        sok_buf_puts(b, "<p>Inga träffar. Prova andra eller färre ord.</p>\n",
-                     rc);
-    sok_buf_printf(b, rc, "<ol class=\"hits\" start=\"%u\">\n",
-                   (req->page - 1) * req->per_page + 1);
-    for (size_t i = 0; i < res->nhits; i++) {
-        const json_t *d = res->hits[i].doc;
-        const char *title = jstr(d, "title");
-        if (*title == '\0')
-            title = jstr(d, "doc_title");
-        sok_buf_puts(b, "<li>\n<h2><a href=\"", rc);
-        put_href(b, d, rc);
-        sok_buf_puts(b, "\">", rc);
-        put_html_str(b, *title ? title : "(utan rubrik)", rc);
-        sok_buf_puts(b, "</a></h2>\n<p class=\"meta\">", rc);
-        put_html_j(b, json_object_get(d, "doc_title"), rc);
-        sok_buf_printf(b, rc, " · %s", type_sv(jstr(d, "type")));
-        if (*jstr(d, "date")) {
-            sok_buf_puts(b, " · ", rc);
-            put_html_j(b, json_object_get(d, "date"), rc);
+    if (res->total == 0) {
+        sok_buf_puts(b, "<p class=\"info\">Kontrollera stavningen eller "
+                        "prova andra eller färre ord.</p>\n", rc);
+        if (req->types || req->from[0] || req->to[0]) {
+            struct sok_search_req v = *req;
+            v.types = 0;
+            v.from[0] = v.to[0] = '\0';
+            sok_buf_puts(b, "<p><a href=\"", rc);
+            page_link(b, &v, 1, rc);
+            sok_buf_puts(b, "\">Sök utan filter</a></p>\n", rc);
         }
-        sok_buf_puts(b, "</p>\n<p>", rc);
-        sok_buf_puts(b, res->hits[i].snippet, rc);  /* already HTML */
-        sok_buf_puts(b, "</p>\n</li>\n", rc);
+        return;
     }
-    sok_buf_puts(b, "</ol>\n<nav>", rc);
-    if (req->page > 1) {
-        sok_buf_puts(b, "<a rel=\"prev\" href=\"", rc);
-        page_link(b, req, req->page - 1, rc);
-        sok_buf_puts(b, "\">Föregående</a>", rc);
-    }
-    unsigned long shown = (unsigned long)req->page * req->per_page;
-    if (res->total > shown && shown < SOK_RESULT_WINDOW) {
-        sok_buf_puts(b, "<a rel=\"next\" href=\"", rc);
-        page_link(b, req, req->page + 1, rc);
-        sok_buf_puts(b, "\">Nästa</a>", rc);
-    }
-    sok_buf_puts(b, "</nav>\n", rc);
+    sok_buf_puts(b, "<div class=\"layout\">\n", rc);
+    filters(b, req, res, rc);
+    sok_buf_puts(b, "<section class=\"hits-wrap\" aria-labelledby=\"h-h\">\n"
+                    "<h2 id=\"h-h\" class=\"sr-only\">Träffar</h2>\n", rc);
+    sok_buf_printf(b, rc, "<ol class=\"hits\" start=\"%lu\">\n", first);
+    for (size_t i = 0; i < res->nhits; i++)
+        hit_html(b, req, &res->hits[i], rc);
+    sok_buf_puts(b, "</ol>\n", rc);
+    pager(b, req, res, rc);
+    sok_buf_puts(b, "</section>\n</div>\n", rc);
 }
 
 void sok_render_page_html(struct sok_buf *b, const struct sok_search_req *req,
@@ -305,23 +604,37 @@ void sok_render_page_html(struct sok_buf *b, const struct sok_search_req *req,
     if (q != NULL && qlen > 0) {
         struct sok_buf t = SOK_BUF_INIT;
         int trc = 0;
+        sok_buf_puts(&t, "”", &trc);
         sok_buf_append(&t, q, qlen, &trc);
+        sok_buf_puts(&t, "”", &trc);
+        if (req->page > 1)
+            sok_buf_printf(&t, &trc, " – sida %u", req->page);
         sok_buf_puts(&t, " – Sök", &trc);
         page_head(b, trc ? "Sök" : t.p, trc ? 4 : t.n, rc);
         sok_buf_free(&t);
     } else {
         page_head(b, "Sök", 4, rc);
     }
-    sok_buf_puts(b, "<main>\n<h1>Sök</h1>\n", rc);
+    sok_buf_puts(b, "<h1>Sök</h1>\n", rc);
     search_form(b, q, qlen, rc);
+    sok_buf_puts(b, "<div id=\"results\" class=\"results\">\n", rc);
     if (error != NULL) {
-        sok_buf_puts(b, "<p class=\"error\">", rc);
+        sok_buf_puts(b, "<h2 id=\"status\" class=\"status\" tabindex=\"-1\">"
+                        "Sökningen kunde inte göras</h2>\n"
+                        "<p class=\"error\">", rc);
         put_html_str(b, error, rc);
         sok_buf_puts(b, "</p>\n", rc);
+        if (q != NULL && qlen > 0) {
+            sok_buf_puts(b, "<p class=\"info\">Du sökte på ”<span "
+                            "class=\"q\">", rc);
+            sok_buf_html(b, q, qlen, rc);
+            sok_buf_puts(b, "</span>”.</p>\n", rc);
+        }
     } else if (req != NULL && res != NULL) {
         results(b, req, res, rc);
     }
-    sok_buf_puts(b, "</main>\n</body>\n</html>\n", rc);
+    sok_buf_puts(b, "</div>\n", rc);
+    page_foot(b, rc);
 }
 
 static void doc_link(struct sok_buf *b, const char *id, const char *q,
@@ -341,46 +654,85 @@ void sok_render_doc_html(struct sok_buf *b, const json_t *doc,
     const char *title = jstr(doc, "title");
     if (*title == '\0')
         title = jstr(doc, "doc_title");
-    page_head(b, title, strlen(title), rc);
-    sok_buf_puts(b, "<main>\n", rc);
-    search_form(b, q, q ? strlen(q) : 0, rc);
-    sok_buf_puts(b, "<article>\n<h1>", rc);
-    put_html_str(b, *title ? title : "(utan rubrik)", rc);
-    sok_buf_puts(b, "</h1>\n<p class=\"meta\">", rc);
-    put_html_j(b, json_object_get(doc, "doc_title"), rc);
-    sok_buf_printf(b, rc, " · %s", type_sv(jstr(doc, "type")));
-    if (*jstr(doc, "date")) {
-        sok_buf_puts(b, " · ", rc);
-        put_html_j(b, json_object_get(doc, "date"), rc);
+    {
+        struct sok_buf t = SOK_BUF_INIT;
+        int trc = 0;
+        sok_buf_puts(&t, *title ? title : "Avsnitt", &trc);
+        sok_buf_puts(&t, " – Sök", &trc);
+        page_head(b, trc ? "Sök" : t.p, trc ? 4 : t.n, rc);
+        sok_buf_free(&t);
     }
-    sok_buf_puts(b, " · ", rc);
-    put_html_j(b, json_object_get(doc, "source"), rc);
-    sok_buf_puts(b, "</p>\n", rc);
-    sok_buf_puts(b, body_html, rc);
-    sok_buf_puts(b, "</article>\n<nav>", rc);
-    const char *prev = jstr(doc, "prev"), *next = jstr(doc, "next");
-    if (*prev) {
-        sok_buf_puts(b, "<a rel=\"prev\" href=\"", rc);
-        doc_link(b, prev, q, rc);
-        sok_buf_puts(b, "\">Föregående avsnitt</a>", rc);
-    }
-    if (*next) {
-        sok_buf_puts(b, "<a rel=\"next\" href=\"", rc);
-        doc_link(b, next, q, rc);
-        sok_buf_puts(b, "\">Nästa avsnitt</a>", rc);
-    }
-    const char *url = jstr(doc, "url");
-    if (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0) {
-        sok_buf_puts(b, "<a href=\"", rc);
-        put_html_str(b, url, rc);
-        sok_buf_puts(b, "\">Originalet</a>", rc);
-    }
+    sok_buf_puts(b, "<p class=\"back\"><a href=\"/", rc);
     if (q != NULL && *q) {
-        sok_buf_puts(b, "<a href=\"/?q=", rc);
+        sok_buf_puts(b, "?q=", rc);
         sok_render_urlenc(b, q, strlen(q), rc);
-        sok_buf_puts(b, "\">Tillbaka till träffarna</a>", rc);
+        sok_buf_puts(b, "\">Tillbaka till träffarna</a></p>\n", rc);
+    } else {
+        sok_buf_puts(b, "\">Till sökningen</a></p>\n", rc);
     }
-    sok_buf_puts(b, "</nav>\n</main>\n</body>\n</html>\n", rc);
+    sok_buf_puts(b, "<article class=\"doc\">\n<h1>", rc);
+    put_html_str(b, *title ? title : "(utan rubrik)", rc);
+    sok_buf_puts(b, "</h1>\n<dl class=\"facts\">\n", rc);
+    const char *dt = jstr(doc, "doc_title");
+    if (*dt) {
+        sok_buf_puts(b, "<div><dt>Dokument</dt><dd>", rc);
+        put_html_str(b, dt, rc);
+        sok_buf_puts(b, "</dd></div>\n", rc);
+    }
+    sok_buf_puts(b, "<div><dt>Typ</dt><dd>", rc);
+    put_html_str(b, sok_render_type_sv(jstr(doc, "type")), rc);
+    sok_buf_puts(b, "</dd></div>\n", rc);
+    if (*jstr(doc, "date")) {
+        sok_buf_puts(b, "<div><dt>Datum</dt><dd>", rc);
+        sok_render_date_sv(b, jstr(doc, "date"), rc);
+        sok_buf_puts(b, "</dd></div>\n", rc);
+    }
+    json_int_t ord = json_integer_value(json_object_get(doc, "ordinal"));
+    json_int_t nsec = json_integer_value(json_object_get(doc, "nsections"));
+    if (nsec > 1 && ord >= 0 && ord < nsec)
+        sok_buf_printf(b, rc, "<div><dt>Avsnitt</dt><dd>%lld av %lld</dd>"
+                              "</div>\n", (long long)ord + 1,
+                       (long long)nsec);
+    sok_buf_puts(b, "</dl>\n<div class=\"text\">\n", rc);
+    sok_buf_puts(b, body_html, rc);
+    sok_buf_puts(b, "</div>\n</article>\n", rc);
+    const char *prev = jstr(doc, "prev"), *next = jstr(doc, "next");
+    const char *url = jstr(doc, "url");
+    int orig = strncmp(url, "http://", 7) == 0 ||
+               strncmp(url, "https://", 8) == 0;
+    if (*prev || *next || orig) {
+        sok_buf_puts(b, "<nav class=\"sections\" aria-label=\"Avsnitt i "
+                        "dokumentet\">\n<ul>\n", rc);
+        if (*prev) {
+            sok_buf_puts(b, "<li><a rel=\"prev\" href=\"", rc);
+            doc_link(b, prev, q, rc);
+            sok_buf_puts(b, "\">← Föregående avsnitt</a></li>\n", rc);
+        }
+        if (*next) {
+            sok_buf_puts(b, "<li><a rel=\"next\" href=\"", rc);
+            doc_link(b, next, q, rc);
+            sok_buf_puts(b, "\">Nästa avsnitt →</a></li>\n", rc);
+        }
+        if (orig) {
+            sok_buf_puts(b, "<li><a href=\"", rc);
+            put_html_str(b, url, rc);
+            sok_buf_puts(b, "\">Originalet</a></li>\n", rc);
+        }
+        sok_buf_puts(b, "</ul>\n</nav>\n", rc);
+    }
+    /* The file's name only: where the index reads from is the operator's
+     * business, not the reader's. */
+    const char *src = jstr(doc, "source"), *slash = strrchr(src, '/');
+    if (slash != NULL)
+        src = slash + 1;
+    if (*src) {
+        sok_buf_puts(b, "<p class=\"source\">Källa: <span>", rc);
+        put_html_str(b, src, rc);
+        sok_buf_puts(b, "</span></p>\n", rc);
+    }
+    sok_buf_puts(b, "<h2 class=\"again\">Ny sökning</h2>\n", rc);
+    search_form(b, q, q ? strlen(q) : 0, rc);
+    page_foot(b, rc);
 }
 
 void sok_render_error_html(struct sok_buf *b, int status, const char *msg,
@@ -389,10 +741,10 @@ void sok_render_error_html(struct sok_buf *b, int status, const char *msg,
     char title[32];
     snprintf(title, sizeof title, "Fel %d", status);
     page_head(b, title, strlen(title), rc);
-    sok_buf_puts(b, "<main>\n<h1>", rc);
+    sok_buf_puts(b, "<h1>", rc);
     put_html_str(b, title, rc);
     sok_buf_puts(b, "</h1>\n<p class=\"error\">", rc);
     put_html_str(b, msg, rc);
-    sok_buf_puts(b, "</p>\n<p><a href=\"/\">Till sökningen</a></p>\n</main>\n"
-                    "</body>\n</html>\n", rc);
+    sok_buf_puts(b, "</p>\n<p><a href=\"/\">Till sökningen</a></p>\n", rc);
+    page_foot(b, rc);
 }

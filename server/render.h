@@ -39,6 +39,21 @@ void sok_render_doc_html(struct sok_buf *b, const json_t *doc,
 void sok_render_error_html(struct sok_buf *b, int status, const char *msg,
                            int *rc);
 
+/* The Swedish name of a type ("minutes" -> "Protokoll/minnesanteckningar");
+ * "Övrigt" for NULL or anything unknown.  A static string. */
+const char *sok_render_type_sv(const char *type);
+
+/* Appends an ISO date "YYYY-MM-DD" as
+ * <time datetime="2017-02-13">13 februari 2017</time>; anything that is
+ * not such a date is appended HTML-escaped as it is; NULL or "" appends
+ * nothing. */
+void sok_render_date_sv(struct sok_buf *b, const char *iso, int *rc);
+
+/* A message in Swedish for the reader of an HTML page, from an error code
+ * and the parameter to blame (may be NULL).  The error's own text is for
+ * the API and the log.  A static string. */
+const char *sok_render_error_sv(int code, const char *param);
+
 /* Appends s[0..len) percent-encoded for a URL query value. */
 void sok_render_urlenc(struct sok_buf *b, const char *s, size_t len, int *rc);
 

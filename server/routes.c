@@ -7,6 +7,7 @@
  */
 #include "httpd.h"
 #include "httperr.h"
+#include "page_assets.h"
 #include "params.h"
 #include "query.h"
 #include "render.h"
@@ -65,8 +66,10 @@ static void reply_html_error(struct sok_req *r, int code, const char *msg)
     int status = sok_httperr_lookup(code)->status;
     struct sok_buf b = SOK_BUF_INIT;
     int rc = 0;
-    sok_render_error_html(&b, status, is_index_error(code) ? INDEX_DOWN : msg,
-                          &rc);
+    /* The page is for a reader: Swedish, without the index's details. */
+    sok_render_error_html(&b, status,
+                          is_index_error(code) ? sok_render_error_sv(code, NULL)
+                                               : msg, &rc);
     reply_buf(r, status, CT_HTML, &b, rc);
     sok_buf_free(&b);
 }
@@ -216,9 +219,10 @@ static void page(struct sok_req *r, const char *qs)
         }
         if (rc != 0) {
             status = sok_httperr_lookup(rc)->status;
+            if (rc == SOK_EQUERY || rc == SOK_ETOOBIG)
+                param = "q";
             sok_render_page_html(&b, req.q ? &req : NULL, NULL,
-                                 is_index_error(rc) ? INDEX_DOWN : err.msg,
-                                 &brc);
+                                 sok_render_error_sv(rc, param), &brc);
         } else {
             sok_render_page_html(&b, &req, &res, NULL, &brc);
         }
@@ -262,19 +266,20 @@ static void doc(struct sok_req *r, const char *id, const char *qs)
         rc = sok_err_set(&err, SOK_ETOOBIG, "q: longer than %d bytes",
                          SOK_Q_MAX_BYTES);
     if (rc != 0) {
-        reply_html_error(r, rc, err.msg);
+        reply_html_error(r, rc, sok_render_error_sv(rc, param));
         goto out;
     }
     refresh(r);
     rc = sok_engine_section(r->engine, id, &d, &err);
     if (rc != 0) {
-        reply_html_error(r, rc, rc == SOK_ENOTFOUND ? "Avsnittet finns inte."
-                                                    : err.msg);
+        reply_html_error(r, rc, rc == SOK_ENOTFOUND
+                                    ? "Avsnittet finns inte."
+                                    : sok_render_error_sv(rc, NULL));
         goto out;
     }
     hl = calloc(1, sizeof *hl);
     if (hl == NULL) {
-        reply_html_error(r, SOK_ENOMEM, NULL);
+        reply_html_error(r, SOK_ENOMEM, sok_render_error_sv(SOK_ENOMEM, NULL));
         goto out;
     }
     if (q != NULL) {
@@ -292,7 +297,7 @@ static void doc(struct sok_req *r, const char *id, const char *qs)
                                                  : 0,
                             &body, &err);
     if (rc != 0) {
-        reply_html_error(r, rc, err.msg);
+        reply_html_error(r, rc, sok_render_error_sv(rc, NULL));
         goto out;
     }
     sok_render_doc_html(&b, d, body.p ? body.p : "", q ? q->val : NULL,
@@ -306,6 +311,16 @@ out:
     sok_params_free(&p);
 }
 
+/* The embedded CSS and JavaScript of the pages (page_assets.h). */
+static void asset(struct sok_req *r, const char *path)
+{
+    struct sok_asset a;
+    if (!sok_page_asset(path, &a))
+        sok_reply_error(r, SOK_ENOTFOUND, "no such route", NULL);
+    else
+        sok_reply(r, 200, a.ctype, a.data, a.len);
+}
+
 /* ------------------------------------------------------------ routing */
 
 void sok_routes_dispatch(struct sok_req *r)
@@ -315,6 +330,7 @@ void sok_routes_dispatch(struct sok_req *r)
     const char *qs = u ? evhttp_uri_get_query(u) : NULL;
     if (path == NULL || *path == '\0')
         path = "/";
+    int is_asset = strncmp(path, "/assets/", 8) == 0;
 
     if (strcmp(path, "/api/search") == 0)
         r->route = SOK_ROUTE_SEARCH;
@@ -329,7 +345,7 @@ void sok_routes_dispatch(struct sok_req *r)
     else if (strcmp(path, "/metrics") == 0)
         r->route = SOK_ROUTE_METRICS;
     else
-        r->route = SOK_ROUTE_OTHER;
+        r->route = SOK_ROUTE_OTHER;     /* assets are counted here too */
 
     enum evhttp_cmd_type cmd = evhttp_request_get_command(r->ev);
     if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
@@ -345,7 +361,10 @@ void sok_routes_dispatch(struct sok_req *r)
     case SOK_ROUTE_HEALTHZ: healthz(r); break;
     case SOK_ROUTE_METRICS: metrics(r); break;
     default:
-        sok_reply_error(r, SOK_ENOTFOUND, "no such route", NULL);
+        if (is_asset)
+            asset(r, path);
+        else
+            sok_reply_error(r, SOK_ENOTFOUND, "no such route", NULL);
         break;
     }
 }

@@ -14,6 +14,7 @@
 #include "sok_text.h"
 #include "sok_analyze.h"
 #include "sok_doc.h"
+#include "sok_compound.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +24,8 @@
 #include <utf8proc.h>
 
 #define PLAN_TOKENS_MAX 64      /* tokens of all terms together */
+
+int sok_search_plain;
 
 struct tok {
     size_t off, len;        /* folded text, in plan->pool */
@@ -134,18 +137,86 @@ static struct sok_xq *q_or2(struct plan *p, struct sok_xq *a,
     return q_comb(p, SOK_XQ_OR, v, 2);
 }
 
+static struct sok_xq *q_scaled(struct plan *p, const char *prefix,
+                               const char *t, size_t len, double w)
+{
+    struct sok_xq *q = q_term(p, prefix, t, len);
+    return q ? keep(p, sok_xq_scale(q, w, p->err)) : NULL;
+}
+
 /* A word: its exact form, OR its stem weighted down, so that the exact
- * form ranks above words that only share the stem. */
+ * form ranks above words that only share the stem; below those, the
+ * compounds holding the word as a part (C) and, for a word typed without
+ * accents, the words that differ only by them (U). */
 static struct sok_xq *q_word(struct plan *p, const char *w, size_t wlen,
                              const char *stem, size_t slen)
 {
-    struct sok_xq *exact = q_term(p, "", w, wlen);
-    if (slen == 0)
-        return exact;
-    struct sok_xq *st = q_term(p, SOK_PREFIX_STEM, stem, slen);
-    if (st != NULL)
-        st = keep(p, sok_xq_scale(st, SOK_STEM_WEIGHT, p->err));
-    return q_or2(p, exact, st);
+    struct sok_xq *v[3] = { q_term(p, "", w, wlen), NULL, NULL };
+    if (slen > 0)
+        v[1] = q_scaled(p, SOK_PREFIX_STEM, stem, slen, SOK_STEM_WEIGHT);
+    struct sok_xq *q = q_comb(p, SOK_XQ_OR, v, 2);
+    if (sok_search_plain)
+        return q;
+    /* A common word fills the first pages with itself: compounds holding
+     * it would only rank under it, yet cost a merge of their posting lists
+     * on every query.  The unaccented form stays: "for" typed for "för"
+     * is common in English text and still meant. */
+    int common = sok_engine_termfreq(p->e, "", w, wlen) >= SOK_EXPAND_BELOW;
+    /* MAX, not OR: a section holding the word itself scores as it would
+     * without these, so they can add recall but never lift a section
+     * above one that holds the word as typed. */
+    v[0] = q;
+    v[1] = slen > 0 && !common ? q_scaled(p, SOK_PREFIX_PART, stem, slen,
+                                          SOK_PART_WEIGHT) : NULL;
+    v[2] = NULL;
+    size_t i = 0;
+    while (i < wlen && (unsigned char)w[i] < 0x80)
+        i++;
+    if (i == wlen)
+        v[2] = q_scaled(p, SOK_PREFIX_UNACCENT, w, wlen, SOK_FOLD_WEIGHT);
+    return q_comb(p, SOK_XQ_MAX, v, 3);
+}
+
+/* A compound the index does not hold, through its parts: AND over the
+ * parts of OR(stem, the stem as a part of other compounds). */
+struct cparts {
+    struct plan *p;
+    unsigned id;
+    size_t n;
+    struct sok_xq *part[SOK_COMPOUND_MAX_PARTS];
+};
+
+static int cpart_cb(void *ctx, const char *stem, size_t len, size_t part,
+                    int alt)
+{
+    struct cparts *c = ctx;
+    if (part >= SOK_COMPOUND_MAX_PARTS)
+        return 0;
+    struct sok_xq *v[2] = {
+        q_term(c->p, SOK_PREFIX_STEM, stem, len),
+        q_scaled(c->p, SOK_PREFIX_PART, stem, len, SOK_PART_WEIGHT) };
+    struct sok_xq *q = q_comb(c->p, SOK_XQ_OR, v, 2);
+    c->part[part] = alt ? q_or2(c->p, c->part[part], q) : q;
+    if (part + 1 > c->n)
+        c->n = part + 1;
+    sok_hl_add(c->p->hl, SOK_HL_STEM, c->id, stem, len);
+    return 0;
+}
+
+static struct sok_xq *compound_query(struct plan *p, const char *w,
+                                     size_t len, unsigned id)
+{
+    struct cparts c;
+    memset(&c, 0, sizeof c);
+    c.p = p;
+    c.id = id;
+    sok_analyze_compound(p->e->an, w, len, SOK_TOK_WORD, cpart_cb, &c);
+    if (c.n < 2)
+        return NULL;
+    for (size_t k = 0; k < c.n; k++)
+        if (c.part[k] == NULL)
+            return NULL;
+    return q_comb(p, SOK_XQ_AND, c.part, c.n);
 }
 
 static struct sok_xq *q_tok(struct plan *p, const struct tok *t)
@@ -318,15 +389,24 @@ static struct sok_xq *joined(struct plan *p, size_t i)
     const struct tok *a = single_word(p, i), *b = single_word(p, i + 1);
     if (a == NULL || b == NULL || a->len + b->len > SOK_TOKEN_MAX)
         return NULL;
-    char w[2 * SOK_TOKEN_MAX + 1], stem[SOK_TOKEN_MAX + 1];
-    memcpy(w, ptext(p, a->off), a->len);
-    memcpy(w + a->len, ptext(p, b->off), b->len);
-    size_t len = a->len + b->len;
-    w[len] = '\0';
-    size_t sl = sok_engine_stem(p->e, w, len, stem, sizeof stem);
-    if (sok_engine_termfreq(p->e, "", w, len) == 0 &&
-        (sl == 0 || sok_engine_termfreq(p->e, SOK_PREFIX_STEM, stem, sl) == 0))
-        return NULL;
+    char w[2 * SOK_TOKEN_MAX + 2], stem[SOK_TOKEN_MAX + 1];
+    size_t len = 0, sl = 0;
+    /* As typed ("fritids bank"), else with a linking s ("fritid bank"). */
+    for (int link = 0; link < 2; link++) {
+        memcpy(w, ptext(p, a->off), a->len);
+        len = a->len;
+        if (link)
+            w[len++] = 's';
+        memcpy(w + len, ptext(p, b->off), b->len);
+        len += b->len;
+        w[len] = '\0';
+        sl = sok_engine_stem(p->e, w, len, stem, sizeof stem);
+        if (sok_engine_termfreq(p->e, "", w, len) > 0 ||
+            (sl > 0 && sok_engine_termfreq(p->e, SOK_PREFIX_STEM, stem, sl) > 0))
+            break;
+        if (link)
+            return NULL;
+    }
     unsigned id = (unsigned)p->pq.t[i].group;
     sok_hl_add(p->hl, SOK_HL_EXACT, id, w, len);
     sok_hl_add(p->hl, SOK_HL_STEM, id, stem, sl);
@@ -372,7 +452,7 @@ static struct sok_xq *word_term(struct plan *p, size_t i, unsigned id)
         sok_hl_add(p->hl, SOK_HL_EXACT, id, ptext(p, t->off), t->len);
         sok_hl_add(p->hl, SOK_HL_STEM, id, ptext(p, t->soff), t->slen);
     }
-    if (p->pq.t[i].negated || single_word(p, i) == NULL)
+    if (p->pq.t[i].negated || single_word(p, i) == NULL || sok_search_plain)
         return q;
     p->at[i].px = q_term(p, "", ptext(p, t->off), t->len);
 
@@ -402,7 +482,34 @@ static struct sok_xq *word_term(struct plan *p, size_t i, unsigned id)
         }
         add_fix(p, t->qstart, t->qend, words, lens, al.n,
                 t->flags & SOK_TOK_CAPITAL);
-    } else if (fe <= 1 && fs <= 1) {
+        /* A compound: through its parts ("taligenkänningstjänsten"). */
+        q = q_or2(p, q, compound_query(p, w, t->len, id));
+        return q;
+    }
+    /* Names and words the lexicon does not know (capitalised, or absent
+     * from it) may be spelt several ways: the indexed words within the
+     * edit budget match too, below the word as typed. */
+    if (fe < SOK_EXPAND_BELOW && ((t->flags & SOK_TOK_CAPITAL) ||
+        !sok_lexicon_knows(sok_lexicon_default(), w, t->len))) {
+        struct sok_alts al;
+        sok_spell_near(p->e, w, t->len, &al);
+        for (size_t k = 0; k < al.n; k++) {
+            char cstem[SOK_TOKEN_MAX + 1];
+            const char *c = al.a[k].w;
+            size_t cl = al.a[k].len;
+            size_t csl = sok_engine_stem(p->e, c, cl, cstem, sizeof cstem);
+            struct sok_xq *v[2] = {
+                q_scaled(p, "", c, cl, SOK_EDIT_WEIGHT),
+                csl ? q_scaled(p, SOK_PREFIX_STEM, cstem, csl,
+                               SOK_EDIT_WEIGHT * SOK_STEM_WEIGHT) : NULL };
+            struct sok_xq *m[2] = { q, q_comb(p, SOK_XQ_OR, v, 2) };
+            q = q_comb(p, SOK_XQ_MAX, m, 2);
+            /* Not in the proximity boost (px): that would lift sections
+             * holding the variants above those holding the word. */
+            sok_hl_add(p->hl, SOK_HL_EXACT, id, c, cl);
+        }
+    }
+    if (fe <= 1 && fs <= 1) {
         /* Rare: only suggest, when the correction is far more common. */
         char corr[2 * SOK_TOKEN_MAX + 2];
         size_t cl = sok_spell_correction(p->e, w, t->len, corr, sizeof corr);
@@ -464,6 +571,8 @@ static struct sok_xq *proximity(struct plan *p)
 {
     struct sok_xq *v[SOK_Q_MAX_TERMS];
     size_t n = 0;
+    if (sok_search_plain)
+        return NULL;
     for (size_t i = 0; i < p->pq.n; i++) {
         if (p->at[i].px == NULL)
             continue;
@@ -478,6 +587,29 @@ static struct sok_xq *proximity(struct plan *p)
     struct sok_xq *q = keep(p, sok_xq_combine(SOK_XQ_PHRASE, v, n,
                                               (unsigned)n + 2, p->err));
     return q ? keep(p, sok_xq_scale(q, SOK_PROXIMITY_WEIGHT, p->err)) : NULL;
+}
+
+/* The query as a whole section title (T term): only for a query of plain
+ * words, no phrases, prefixes, exclusions or OR.  NULL otherwise. */
+static struct sok_xq *title_key(struct plan *p)
+{
+    char key[SOK_TITLE_KEY_MAX + 1];
+    size_t len = 0;
+    if (sok_search_plain || p->pq.ngroups != p->pq.n)
+        return NULL;
+    for (size_t i = 0; i < p->pq.n; i++) {
+        if (p->pq.t[i].kind != SOK_Q_WORD || p->pq.t[i].negated)
+            return NULL;
+        for (size_t j = 0; j < p->at[i].n; j++) {
+            const struct tok *t = &p->toks[p->at[i].first + j];
+            if (sok_title_key_add(key, &len, ptext(p, t->off), t->len,
+                                  t->flags) != 0)
+                return NULL;
+        }
+    }
+    if (len == 0)
+        return NULL;
+    return q_scaled(p, SOK_PREFIX_TITLEKEY, key, len, SOK_TITLE_KEY_WEIGHT);
 }
 
 /* Analyses every term and builds p->pos_and, p->pos_or (NULL when nothing
@@ -565,7 +697,8 @@ static int plan_build(struct plan *p)
     size_t na = 0, nknown = 0, nunknown = 0;
     for (size_t g = 0; g < ng; g++) {
         size_t i = group_term[g];
-        if (g + 1 < ng && i != (size_t)-1 && group_term[g + 1] == i + 1) {
+        if (!sok_search_plain && g + 1 < ng && i != (size_t)-1 &&
+            group_term[g + 1] == i + 1) {
             struct sok_xq *j = joined(p, i);
             if (j != NULL) {
                 struct sok_xq *both[2] = { groups[g], groups[g + 1] };
@@ -598,6 +731,11 @@ static int plan_build(struct plan *p)
     /* Sections holding the words in the query's order, close together,
      * rank above those that merely hold them all. */
     struct sok_xq *prox = proximity(p);
+    struct sok_xq *tk = title_key(p);
+    if (tk != NULL) {
+        struct sok_xq *v[2] = { prox, tk };
+        prox = q_comb(p, SOK_XQ_OR, v, 2);
+    }
     if (prox != NULL) {
         struct sok_xq *v[2] = { p->pos_and, prox };
         p->pos_and = q_comb(p, SOK_XQ_AND_MAYBE, v, 2);

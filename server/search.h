@@ -10,8 +10,22 @@
  *  - a word the index does not know (no exact form, no stem) is also
  *    searched as its correction: an accent-restored form ("vag" -> "väg")
  *    or the spelling dictionary's suggestion, which becomes "suggestion";
- *  - two adjacent words whose concatenation is indexed ("fritids bank")
- *    may also match as that one word (Swedish closes compounds up);
+ *  - two adjacent words whose concatenation is indexed ("fritids bank",
+ *    or with a linking s: "fritid bank") may also match as that one word
+ *    (Swedish closes compounds up);
+ *  - below the word itself (OP_MAX, so they add recall without lifting a
+ *    section over one holding the word as typed): compounds holding it as
+ *    a part (C terms, SOK_PART_WEIGHT), for a word typed without accents
+ *    the words differing only by them (U terms, SOK_FOLD_WEIGHT), and for
+ *    a name or a word the lexicon does not know, the indexed words within
+ *    the edit budget (1 edit from 5 letters, 2 from 9; SOK_EDIT_WEIGHT);
+ *    parts and edits only for a word rarer than SOK_EXPAND_BELOW sections
+ *    (a common word fills the first pages itself, and their merge costs);
+ *  - a compound the index does not hold is also searched by its parts;
+ *  - a query of plain words that is a section's whole title (T term)
+ *    ranks that section first;
+ *  - sok-server --plain (sok_search_plain) turns all of the above off
+ *    (and corrections, joining and the proximity boost), for comparison;
  *  - stopwords are dropped outside phrases (unless nothing else is left);
  *  - groups are ANDed; when AND finds nothing, the words the index knows
  *    are ANDed (the unknown ones optional), then all groups ORed, and the
@@ -40,6 +54,17 @@
 #define SOK_WILDCARD_MAX   64       /* terms one prefix* expands to */
 #define SOK_STEM_WEIGHT    0.5
 #define SOK_PROXIMITY_WEIGHT 1.0    /* the words in order, close together */
+#define SOK_PART_WEIGHT    0.3      /* a compound's part (C terms) */
+#define SOK_FOLD_WEIGHT    0.3      /* the word without å/ä/ö (U terms) */
+#define SOK_EDIT_WEIGHT    0.3      /* a word within the edit budget */
+#define SOK_TITLE_KEY_WEIGHT 1.0    /* the query is a section's whole title */
+#define SOK_EXPAND_BELOW   50       /* C and edit variants only for a word
+                                       in fewer sections than this */
+
+/* Set once at start-up (sok-server --plain): exact + stem only, without
+ * compound parts, edit tolerance, accent folding, corrections, joining of
+ * adjacent words and the proximity boost.  For measuring what they buy. */
+extern int sok_search_plain;
 #define SOK_DEDUP_WINDOW   100      /* top results deduplicated by content */
 #define SOK_DEDUP_EXTRA    10       /* more fetched, to fill folded slots */
 #define SOK_DEDUP_TWINS    200      /* uncollapsed results searched for the

@@ -7,9 +7,13 @@
 #include "sok_terms.h"
 #include "sok_text.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+
+#include "sok_compound.h"
 
 #define ACCENT_VARIANTS_MAX 64  /* accent-restored spellings tried a word */
 
@@ -192,6 +196,292 @@ static void edit1(struct sok_engine *e, const char *w, size_t len,
             }
 }
 
+/* ------------------------------------------------------ deletion index */
+
+/* Symmetric-deletion index (as SymSpell): every vocabulary word of 4 to
+ * DEL_MAXC characters is filed under its own hash and the hashes of its
+ * one-character deletions.  A query word looks up itself and its deletions
+ * (one, or two for a 9+ letter word), and every word found is checked with
+ * the real distance.  That finds every word one edit away (insert, delete,
+ * substitute, transpose) with n + 1 lookups, and of two-edit neighbours
+ * those where two deletions of the query meet at most one of the word
+ * (two deletions, a deletion and a substitution, ...).  Costs about
+ * (average word length + 1) * 8 bytes per vocabulary word. */
+#define DEL_MAXC 24
+#define DEL_MINC 4
+
+struct delent {
+    uint32_t h, word;
+};
+
+struct delidx {
+    unsigned long docs, rev;        /* which index state it was built from */
+    char *pool;                     /* words, NUL-terminated */
+    size_t npool, cappool;
+    uint32_t *off;                  /* word -> pool offset */
+    uint32_t *freq;
+    size_t nwords, capwords;
+    struct delent *ent;             /* sorted by h */
+    size_t nent, capent;
+    int refs;                       /* users besides the cache */
+    int failed;
+};
+
+static pthread_mutex_t del_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct delidx *del_cur;
+
+static uint32_t hash32(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static void del_free(struct delidx *d)
+{
+    if (d == NULL)
+        return;
+    free(d->pool);
+    free(d->off);
+    free(d->freq);
+    free(d->ent);
+    free(d);
+}
+
+static int ent_add(struct delidx *d, uint32_t h, uint32_t word)
+{
+    if (d->nent == d->capent) {
+        size_t cap = d->capent ? d->capent * 2 : 4096;
+        struct delent *v = realloc(d->ent, cap * sizeof *v);
+        if (v == NULL)
+            return -1;
+        d->ent = v;
+        d->capent = cap;
+    }
+    d->ent[d->nent].h = h;
+    d->ent[d->nent].word = word;
+    d->nent++;
+    return 0;
+}
+
+/* Byte offsets of the characters of s[0..len) into at[], at[n] = len;
+ * returns n, or 0 when there are more than max. */
+static size_t char_starts(const char *s, size_t len, size_t *at, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (((unsigned char)s[i] & 0xc0) == 0x80)
+            continue;
+        if (n == max)
+            return 0;
+        at[n++] = i;
+    }
+    at[n] = len;
+    return n;
+}
+
+static int vocab_cb(void *ctx, const char *term, size_t len,
+                    unsigned long tf)
+{
+    struct delidx *d = ctx;
+    size_t at[DEL_MAXC + 1];
+    size_t n = char_starts(term, len, at, DEL_MAXC);
+    if (n < DEL_MINC)
+        return 0;
+    /* Letters only: numbers and codes have no spelling. */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)term[i];
+        if ((c < 'a' || c > 'z') && c < 0x80 && c != '-')
+            return 0;
+    }
+    if (d->nwords == d->capwords) {
+        size_t cap = d->capwords ? d->capwords * 2 : 4096;
+        uint32_t *o = realloc(d->off, cap * sizeof *o);
+        if (o == NULL)
+            return d->failed = 1;
+        d->off = o;
+        uint32_t *f = realloc(d->freq, cap * sizeof *f);
+        if (f == NULL)
+            return d->failed = 1;
+        d->freq = f;
+        d->capwords = cap;
+    }
+    if (d->npool + len + 1 > d->cappool) {
+        size_t cap = d->cappool ? d->cappool * 2 : 65536;
+        while (cap < d->npool + len + 1)
+            cap *= 2;
+        char *p = realloc(d->pool, cap);
+        if (p == NULL || cap > UINT32_MAX)
+            return d->failed = 1;
+        d->pool = p;
+        d->cappool = cap;
+    }
+    uint32_t id = (uint32_t)d->nwords++;
+    d->off[id] = (uint32_t)d->npool;
+    d->freq[id] = tf > UINT32_MAX ? UINT32_MAX : (uint32_t)tf;
+    memcpy(d->pool + d->npool, term, len);
+    d->pool[d->npool + len] = '\0';
+    d->npool += len + 1;
+    if (ent_add(d, hash32(term, len), id) != 0)
+        return d->failed = 1;
+    char buf[4 * DEL_MAXC];
+    for (size_t k = 0; k < n; k++) {
+        size_t bl = at[k];
+        memcpy(buf, term, at[k]);
+        memcpy(buf + bl, term + at[k + 1], len - at[k + 1]);
+        bl += len - at[k + 1];
+        if (ent_add(d, hash32(buf, bl), id) != 0)
+            return d->failed = 1;
+    }
+    return 0;
+}
+
+static int ent_cmp(const void *a, const void *b)
+{
+    const struct delent *x = a, *y = b;
+    if (x->h != y->h)
+        return x->h < y->h ? -1 : 1;
+    return x->word < y->word ? -1 : x->word > y->word;
+}
+
+/* Unprefixed terms start with a digit, a lower-case letter or a UTF-8
+ * lead byte; prefixes are upper case.  Only the letters are walked. */
+static struct delidx *del_build(struct sok_engine *e, unsigned long docs,
+                                unsigned long rev)
+{
+    struct delidx *d = calloc(1, sizeof *d);
+    if (d == NULL)
+        return NULL;
+    d->docs = docs;
+    d->rev = rev;
+    struct sok_err err = SOK_ERR_INIT;
+    for (int c = 'a'; c <= 'z' && !d->failed; c++) {
+        char pre[1] = { (char)c };
+        if (sok_xr_terms(e->xr, pre, 1, 0, vocab_cb, d, &err) < 0)
+            d->failed = 1;
+    }
+    for (int c = 0xC3; c <= 0xC5 && !d->failed; c++) {
+        char pre[1] = { (char)c };
+        if (sok_xr_terms(e->xr, pre, 1, 0, vocab_cb, d, &err) < 0)
+            d->failed = 1;
+    }
+    if (d->failed) {
+        del_free(d);
+        return NULL;
+    }
+    qsort(d->ent, d->nent, sizeof *d->ent, ent_cmp);
+    return d;
+}
+
+/* The deletion index of e's current revision, built on first need; the
+ * caller gives it back with del_release. */
+static struct delidx *del_get(struct sok_engine *e)
+{
+    unsigned long docs = 0, rev = 0;
+    struct sok_err err = SOK_ERR_INIT;
+    if (e->xr == NULL || sok_engine_stats(e, &docs, &rev, &err) != 0)
+        return NULL;
+    pthread_mutex_lock(&del_mu);
+    struct delidx *d = del_cur;
+    if (d == NULL || d->docs != docs || d->rev != rev) {
+        /* Built under the lock: a revision change is rare, and the other
+         * threads would only build the same thing. */
+        struct delidx *nd = del_build(e, docs, rev);
+        if (nd != NULL) {
+            if (del_cur != NULL && del_cur->refs == 0)
+                del_free(del_cur);
+            else if (del_cur != NULL)
+                del_cur->refs = -del_cur->refs;     /* orphan: last frees */
+            del_cur = nd;
+        }
+        d = nd;
+    }
+    if (d != NULL)
+        d->refs++;
+    pthread_mutex_unlock(&del_mu);
+    return d;
+}
+
+static void del_release(struct delidx *d)
+{
+    if (d == NULL)
+        return;
+    pthread_mutex_lock(&del_mu);
+    if (d->refs > 0) {
+        d->refs--;
+    } else if (++d->refs == 0) {    /* orphaned: refs counted up from -n */
+        del_free(d);
+    }
+    pthread_mutex_unlock(&del_mu);
+}
+
+static void del_lookup(const struct delidx *d, const char *v, size_t vl,
+                       const char *w, size_t len, unsigned max,
+                       struct sok_alts *al)
+{
+    uint32_t h = hash32(v, vl);
+    size_t lo = 0, hi = d->nent;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->ent[mid].h < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < d->nent && d->ent[i].h == h; i++) {
+        const char *c = d->pool + d->off[d->ent[i].word];
+        size_t cl = strlen(c);
+        if (cl == len && memcmp(c, w, len) == 0)
+            continue;
+        unsigned dd = sok_edit_distance(w, len, c, cl, max);
+        if (dd > max)
+            continue;
+        /* Nearer first, then more frequent: the score orders both. */
+        unsigned long score = ((unsigned long)(3 - dd) << 32) |
+                              d->freq[d->ent[i].word];
+        alts_add(al, c, cl, score);
+    }
+}
+
+void sok_spell_near(struct sok_engine *e, const char *w, size_t len,
+                    struct sok_alts *al)
+{
+    al->n = 0;
+    size_t at[DEL_MAXC + 1];
+    size_t n = char_starts(w, len, at, DEL_MAXC);
+    unsigned max = sok_edit_budget(n);
+    if (n == 0 || max == 0)
+        return;
+    struct delidx *d = del_get(e);
+    if (d == NULL)
+        return;
+    char buf[4 * DEL_MAXC], buf2[4 * DEL_MAXC];
+    del_lookup(d, w, len, w, len, max, al);
+    for (size_t k = 0; k < n; k++) {
+        size_t bl = at[k];
+        memcpy(buf, w, at[k]);
+        memcpy(buf + bl, w + at[k + 1], len - at[k + 1]);
+        bl += len - at[k + 1];
+        del_lookup(d, buf, bl, w, len, max, al);
+        if (max < 2)
+            continue;
+        /* Second deletions, each pair once (k2 > k). */
+        size_t at2[DEL_MAXC + 1];
+        size_t n2 = char_starts(buf, bl, at2, DEL_MAXC);
+        for (size_t k2 = k; k2 < n2; k2++) {
+            size_t b2 = at2[k2];
+            memcpy(buf2, buf, at2[k2]);
+            memcpy(buf2 + b2, buf + at2[k2 + 1], bl - at2[k2 + 1]);
+            b2 += bl - at2[k2 + 1];
+            del_lookup(d, buf2, b2, w, len, max, al);
+        }
+    }
+    del_release(d);
+}
+
 void sok_spell_alts(struct sok_engine *e, const char *w, size_t len,
                     struct sok_alts *al)
 {
@@ -202,6 +492,13 @@ void sok_spell_alts(struct sok_engine *e, const char *w, size_t len,
         alts_add(al, c, cl, ~0ul);
     if ((cl = sok_spell_correction(e, w, len, c, sizeof c)) > 0)
         alts_add(al, c, cl, ~0ul - 1);
-    edit1(e, w, len, al);
+    if (sok_edit_budget(sok_utf8_chars(w, len)) == 0) {
+        edit1(e, w, len, al);     /* 4 letters: the old brute force */
+        return;
+    }
+    struct sok_alts near;
+    sok_spell_near(e, w, len, &near);
+    for (size_t k = 0; k < near.n; k++)
+        alts_add(al, near.a[k].w, near.a[k].len, near.a[k].score);
 }
 

@@ -2,7 +2,9 @@
  * spell: corrections for a query word the index does not know.  Three
  * sources, best first: the word with å, ä, ö restored (typed on a keyboard
  * without them), Xapian's spelling dictionary (built by the indexer from
- * the corpus), and every indexed word one edit away.  The search keeps
+ * the corpus), and every indexed word within the edit budget (one edit
+ * from 5 letters, two from 9; a 4-letter word: one edit, by brute force),
+ * found through a deletion index over the vocabulary (sok_spell_near).  The search keeps
  * several, because the other words of the query and their order choose
  * better than frequency alone; the suggestion shows the one the top hit
  * holds.
@@ -34,5 +36,12 @@ void sok_spell_alts(struct sok_engine *e, const char *w, size_t len,
  * (cap bytes, NUL-terminated); returns its length, 0 when there is none. */
 size_t sok_spell_correction(struct sok_engine *e, const char *w, size_t len,
                             char *out, size_t cap);
+
+/* Indexed words within sok_edit_budget() edits of the folded word w
+ * (never w itself), nearest first, then most frequent: the edit-tolerant
+ * matches.  Looked up in a deletion index over the index's vocabulary,
+ * shared by the process and rebuilt when the index revision changes. */
+void sok_spell_near(struct sok_engine *e, const char *w, size_t len,
+                    struct sok_alts *al);
 
 #endif /* SOK_SPELL_H */
