@@ -144,15 +144,7 @@ $(BUILD)/bench/inproc: $(BUILD)/obj/tests/bench/inproc.o $(BENCH_SRV_OBJ) $(LIB)
 
 .PHONY: bench-deps
 bench-deps:
-	@missing=""; for p in $(BENCH_PKGS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "bench: installing$$missing"; \
-	  if [ "$$(id -u)" != 0 ]; then echo "bench: run as root (or install:$$missing)" >&2; exit 1; fi; \
-	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
-	fi
+	@tests/install-missing.sh bench $(BENCH_PKGS)
 
 bench: deps bench-deps
 	@$(MAKE) --no-print-directory build $(BUILD)/bench/hello $(BUILD)/bench/inproc
