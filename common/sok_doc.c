@@ -172,7 +172,7 @@ int sok_doc_parse(const char *source, const char *data, size_t len,
 }
 
 /* Reads the whole regular file at path, at most max bytes. */
-static int read_file(const char *path, size_t max, char **out, size_t *len,
+int sok_doc_read_file(const char *path, size_t max, char **out, size_t *len,
                      struct sok_err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -259,7 +259,7 @@ int sok_doc_load(const char *path, const struct sok_doc_opts *opts,
                                                  : DEFAULT_PDF_TIMEOUT_S;
         rc = sok_extract_pdf(path, t, max, &data, &len, err);
     } else {
-        rc = read_file(path, max, &data, &len, err);
+        rc = sok_doc_read_file(path, max, &data, &len, err);
     }
     if (rc)
         return rc;

@@ -90,6 +90,12 @@ int sok_doc_parse(const char *source, const char *data, size_t len,
 
 void sok_doc_free(struct sok_document *doc);
 
+/* Reads the regular file at path whole into a malloc()ed *out (*len bytes).
+ * SOK_EIO when it cannot be read, SOK_ETOOBIG past max bytes (also when it
+ * grows past max while being read). */
+int sok_doc_read_file(const char *path, size_t max, char **out, size_t *len,
+                      struct sok_err *err);
+
 /* Appends the section's stored record (the Xapian document data) as one
  * JSON object: {"id","title","doc_title","source","url","type","date",
  * "ordinal","nsections","prev","next","text"}; "url" is the document's URL

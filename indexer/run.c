@@ -103,54 +103,6 @@ static void free_known(struct known_set *ks)
     free(ks->v);
 }
 
-static int read_file(const char *path, char **data, size_t *len,
-                     struct sok_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return sok_err_set(err, SOK_EIO, "%s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || (size_t)st.st_size > MAX_FILE_BYTES) {
-        fclose(f);
-        return sok_err_set(err, SOK_ETOOBIG, "%s: larger than %u MiB", path,
-                           MAX_FILE_BYTES >> 20);
-    }
-    size_t cap = (size_t)st.st_size + 1, n = 0;
-    char *buf = malloc(cap);
-    if (buf == NULL) {
-        fclose(f);
-        return sok_err_set(err, SOK_ENOMEM, NULL);
-    }
-    size_t got;
-    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {                 /* the file grew while we read it */
-            if (cap > MAX_FILE_BYTES) {
-                free(buf);
-                fclose(f);
-                return sok_err_set(err, SOK_ETOOBIG, "%s: too large", path);
-            }
-            char *nb = realloc(buf, cap * 2);
-            if (nb == NULL) {
-                free(buf);
-                fclose(f);
-                return sok_err_set(err, SOK_ENOMEM, NULL);
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return sok_err_set(err, SOK_EIO, "%s: read error", path);
-    }
-    *data = buf;
-    *len = n;
-    return 0;
-}
-
 /* Writes one prepared file: its sections, its spelling words. */
 static int write_prepared(struct sok_xw *w, const struct sok_prepared *p,
                           struct sok_err *err)
@@ -199,7 +151,7 @@ static int prepare_file(struct sok_analyzer *a, const struct sok_walk_file *wf,
     struct sok_err ferr = SOK_ERR_INIT;
     char *data = NULL;
     size_t len = 0;
-    if (read_file(wf->path, &data, &len, &ferr) != 0) {
+    if (sok_doc_read_file(wf->path, MAX_FILE_BYTES, &data, &len, &ferr) != 0) {
         fprintf(stderr, "sok-index: failed: %s\n", ferr.msg);
         return 0;
     }
