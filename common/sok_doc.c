@@ -172,8 +172,8 @@ int sok_doc_parse(const char *source, const char *data, size_t len,
 }
 
 /* Reads the whole regular file at path, at most max bytes. */
-int sok_doc_read_file(const char *path, size_t max, char **out, size_t *len,
-                     struct sok_err *err)
+int sok_doc_open_file(const char *path, size_t max, int *fd_out,
+                      size_t *size_out, struct sok_err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -189,7 +189,21 @@ int sok_doc_read_file(const char *path, size_t max, char **out, size_t *len,
         return sok_err_set(err, SOK_ETOOBIG, "%s is larger than %zu bytes",
                            path, max);
     }
-    size_t cap = (size_t)st.st_size + 1, n = 0;
+    *fd_out = fd;
+    if (size_out)
+        *size_out = (size_t)st.st_size;
+    return 0;
+}
+
+int sok_doc_read_file(const char *path, size_t max, char **out, size_t *len,
+                      struct sok_err *err)
+{
+    int fd;
+    size_t size;
+    int rc = sok_doc_open_file(path, max, &fd, &size, err);
+    if (rc)
+        return rc;
+    size_t cap = size + 1, n = 0;
     char *buf = malloc(cap);
     if (buf == NULL) {
         close(fd);

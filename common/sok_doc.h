@@ -90,6 +90,12 @@ int sok_doc_parse(const char *source, const char *data, size_t len,
 
 void sok_doc_free(struct sok_document *doc);
 
+/* Opens the regular file at path read-only into *fd_out (the caller
+ * closes it), refusing anything else (SOK_EIO) and files over max bytes
+ * (SOK_ETOOBIG); *size_out (may be NULL) receives its size. */
+int sok_doc_open_file(const char *path, size_t max, int *fd_out,
+                      size_t *size_out, struct sok_err *err);
+
 /* Reads the regular file at path whole into a malloc()ed *out (*len bytes).
  * SOK_EIO when it cannot be read, SOK_ETOOBIG past max bytes (also when it
  * grows past max while being read). */

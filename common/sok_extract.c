@@ -9,6 +9,7 @@
  * Deciding which headings become sections is sok_section.c's job.
  */
 #include "sok_extract.h"
+#include "sok_doc.h"
 #include "sok_section.h"
 #include "sok_text.h"
 #include "sok_buf.h"
@@ -1105,20 +1106,10 @@ int sok_extract_pdf(const char *path, unsigned timeout_s, size_t max_bytes,
     *out = NULL;
     *outlen = 0;
 
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return sok_err_set(err, SOK_EIO, "cannot open %s: %s", path,
-                           strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return sok_err_set(err, SOK_EIO, "%s is not a regular file", path);
-    }
-    if ((uintmax_t)st.st_size > (uintmax_t)max_bytes) {
-        close(fd);
-        return sok_err_set(err, SOK_ETOOBIG, "%s is larger than %zu bytes",
-                           path, max_bytes);
-    }
+    int fd;
+    int rc0 = sok_doc_open_file(path, max_bytes, &fd, NULL, err);
+    if (rc0)
+        return rc0;
     if (!find_exe("pdftotext", exe, sizeof exe)) {
         close(fd);
         return sok_err_set(err, SOK_EFORMAT,

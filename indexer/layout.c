@@ -143,6 +143,12 @@ static int rm_entry(const char *path, const struct stat *st, int flag,
     return remove(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
+int sok_layout_remove_tree(const char *path)
+{
+    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 || errno == ENOENT
+        ? 0 : -1;
+}
+
 int sok_layout_prune(const struct sok_layout *l, struct sok_err *err)
 {
     DIR *d = opendir(l->dir);
@@ -170,7 +176,7 @@ int sok_layout_prune(const struct sok_layout *l, struct sok_err *err)
             rc = sok_err_set(err, SOK_ENOMEM, NULL);
             break;
         }
-        if (nftw(p, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+        if (sok_layout_remove_tree(p) != 0)
             rc = sok_err_set(err, SOK_EIO, "cannot remove %s: %s", p,
                              strerror(errno));
         free(p);

@@ -41,6 +41,10 @@ char *sok_layout_gen_path(const struct sok_layout *l, unsigned gen);
  * before it (a reader may still be finishing a request on that). */
 int sok_layout_prune(const struct sok_layout *l, struct sok_err *err);
 
+/* Removes the directory tree at path (absent is fine); -1 with errno on
+ * failure.  Does not follow symbolic links. */
+int sok_layout_remove_tree(const char *path);
+
 /* Points the stub at gen: writes XAPIANDB.tmp, fsyncs it, renames it over
  * XAPIANDB and fsyncs DIR. */
 int sok_layout_publish(struct sok_layout *l, unsigned gen,

@@ -13,7 +13,6 @@
 #include "run.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -135,7 +134,7 @@ struct file_job {
     enum { JOB_CHANGED, JOB_UNCHANGED, JOB_FAILED } state;
 };
 
-/* Reads, hashes, parses and analyses one file; touches no database, so
+/* Reads, hashes, parses and analyses one file (job->key already set); touches no database, so
  * several threads can prepare files at once.  old_hash (may be NULL) is the
  * hash the index holds: an equal hash skips the work.  Returns 0 when the
  * file was handled (including JOB_FAILED, named on stderr), an error code
@@ -144,7 +143,6 @@ static int prepare_file(struct sok_analyzer *a, const struct sok_walk_file *wf,
                         const char *old_hash, int quiet, struct file_job *job,
                         struct sok_err *err)
 {
-    hex128(wf->path, strlen(wf->path), job->key);
     job->prep = NULL;
     job->state = JOB_FAILED;
 
@@ -341,6 +339,7 @@ static void *worker_main(void *arg)
             break;
         const struct sok_walk_file *wf = &c->walk->files[i];
         struct file_job job;
+        hex128(wf->path, strlen(wf->path), job.key);
         rc = prepare_file(a, wf, NULL, c->quiet, &job, &err);
         if (rc == 0 && job.state == JOB_CHANGED) {
             if (w == NULL) {
@@ -395,12 +394,6 @@ static unsigned env_uint(const char *name, unsigned dflt, unsigned lo,
     return n < lo ? lo : n > hi ? hi : (unsigned)n;
 }
 
-static int rm_tree_entry(const char *path, const struct stat *sb, int flag,
-                         struct FTW *ftw)
-{
-    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
-}
-
 /* Builds every file of the walk into a new database at gpath. */
 static int full_build(const struct sok_run_opts *opts,
                       const struct sok_walk *walk, const char *gpath,
@@ -416,7 +409,7 @@ static int full_build(const struct sok_run_opts *opts,
     if (parts_dir == NULL)
         return sok_err_set(err, SOK_ENOMEM, NULL);
     snprintf(parts_dir, plen, "%s.parts", gpath);
-    nftw(parts_dir, rm_tree_entry, 16, FTW_DEPTH | FTW_PHYS);
+    sok_layout_remove_tree(parts_dir);
     if (mkdir(parts_dir, 0755) != 0) {
         int rc = sok_err_set(err, SOK_EIO, "cannot create %s: %s", parts_dir,
                              strerror(errno));
@@ -488,7 +481,7 @@ static int full_build(const struct sok_run_opts *opts,
         free(c.parts[i]);
     free(c.parts);
     pthread_mutex_destroy(&c.mu);
-    nftw(parts_dir, rm_tree_entry, 16, FTW_DEPTH | FTW_PHYS);
+    sok_layout_remove_tree(parts_dir);
     free(parts_dir);
     st->docs = st->added;
     return rc;
