@@ -402,6 +402,22 @@ int sok_xw_replace(struct sok_xw *w, const char *uterm, struct sok_xdoc *doc,
     }
 }
 
+int sok_xw_add_new(struct sok_xw *w, const char *uterm, struct sok_xdoc *doc,
+                   struct sok_err *err) noexcept
+{
+    try {
+        if (int rc = need_txn(w, err, __func__))
+            return rc;
+        if (uterm == nullptr || *uterm == '\0' || doc == nullptr)
+            return einval(err, __func__, "NULL document or empty term");
+        doc->doc.add_boolean_term(std::string(uterm));
+        w->db.add_document(doc->doc);
+        return 0;
+    } catch (...) {
+        return translate(err, __func__, ctx::general);
+    }
+}
+
 int sok_xw_delete_term(struct sok_xw *w, const char *term, int spelling,
                        struct sok_err *err) noexcept
 {

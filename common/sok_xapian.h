@@ -107,6 +107,12 @@ int sok_xw_commit(struct sok_xw *w, struct sok_err *err) SOK_NOEXCEPT;
 int sok_xw_replace(struct sok_xw *w, const char *uterm, struct sok_xdoc *doc,
                    struct sok_err *err) SOK_NOEXCEPT;
 
+/* Adds doc, indexed by unique term uterm, to a database the caller knows
+ * cannot already hold uterm (a part of a full build): no lookup of the old
+ * document, unlike sok_xw_replace. */
+int sok_xw_add_new(struct sok_xw *w, const char *uterm, struct sok_xdoc *doc,
+                   struct sok_err *err) SOK_NOEXCEPT;
+
 /* Deletes every document indexed by term.  When spelling is non-zero the
  * unprefixed (exact word) terms of those documents are first removed from
  * the spelling dictionary with their wdf, undoing sok_xw_add_spelling. */

@@ -29,32 +29,11 @@ struct term_ctx {
     struct sok_err *err;
 };
 
-static int add_spell(struct sok_prepared *p, const char *w, size_t len,
-                     unsigned freq)
-{
-    if (p->nspell == p->capspell) {
-        size_t cap = p->capspell ? p->capspell * 2 : 256;
-        struct sok_spell_word *s = realloc(p->spell, cap * sizeof *s);
-        if (s == NULL)
-            return SOK_ENOMEM;
-        p->spell = s;
-        p->capspell = cap;
-    }
-    char *copy = malloc(len + 1);
-    if (copy == NULL)
-        return SOK_ENOMEM;
-    memcpy(copy, w, len);
-    copy[len] = '\0';
-    p->spell[p->nspell].word = copy;
-    p->spell[p->nspell].freq = freq;
-    p->nspell++;
-    return 0;
-}
-
 static int on_term(void *vctx, const struct sok_term *t)
 {
     struct term_ctx *c = vctx;
     int rc;
+    c->prep->nterms++;
     if (t->pos)
         rc = sok_xdoc_add_posting(c->doc, t->term, t->len, t->pos, t->wdfinc, c->err);
     else
@@ -63,7 +42,7 @@ static int on_term(void *vctx, const struct sok_term *t)
      * exact term, so deleting the document (which removes spelling by wdf)
      * takes back exactly what was added. */
     if (rc == 0 && t->is_word && t->len >= 3) {
-        rc = add_spell(c->prep, t->term, t->len, t->wdfinc);
+        rc = sok_counts_add(c->prep->spell, t->term, t->len, t->wdfinc);
         if (rc)
             sok_err_set(c->err, rc, NULL);
     }
@@ -229,7 +208,7 @@ int sok_build_document(struct sok_analyzer *a, const struct sok_document *doc,
     size_t n = doc->nsections;
     p->docs = calloc(n ? n : 1, sizeof *p->docs);
     p->uterms = calloc(n ? n : 1, sizeof *p->uterms);
-    if (p->docs == NULL || p->uterms == NULL) {
+    if (p->docs == NULL || p->uterms == NULL || sok_counts_new(&p->spell)) {
         sok_prepared_free(p);
         return sok_err_set(err, SOK_ENOMEM, NULL);
     }
@@ -253,8 +232,6 @@ void sok_prepared_free(struct sok_prepared *p)
         sok_xdoc_free(p->docs[i]);
     free(p->docs);
     free(p->uterms);
-    for (size_t i = 0; i < p->nspell; i++)
-        free(p->spell[i].word);
-    free(p->spell);
+    sok_counts_free(p->spell);
     free(p);
 }

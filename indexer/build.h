@@ -9,21 +9,18 @@
 
 #include <stddef.h>
 #include "sok_analyze.h"
+#include "sok_counts.h"
 #include "sok_doc.h"
 #include "sok_err.h"
 #include "sok_xapian.h"
-
-struct sok_spell_word {
-    char *word;          /* owned, folded exact form */
-    unsigned freq;
-};
 
 struct sok_prepared {
     size_t n;                        /* sections */
     struct sok_xdoc **docs;          /* owned */
     char (*uterms)[24];              /* "Q" + section id */
-    size_t nspell, capspell;
-    struct sok_spell_word *spell;    /* owned */
+    size_t nterms;                   /* term entries added, all sections */
+    struct sok_counts *spell;        /* owned: folded exact form -> the
+                                        sum of its wdf increments */
 };
 
 /* Builds every section of doc.  filekey is the 32-hex key of the source

@@ -3,7 +3,7 @@
  * command line: flags, the summary line and the exit codes of
  * ../shared/docs/CONTRACT.md; the run itself is run.c.
  *
- *   sok-index [--db DIR] [--full] [--json] [--quiet] PATH...
+ *   sok-index [--db DIR] [--full] [--json] [--quiet] [--verbose] PATH...
  *
  * Exit codes: 0 done (unreadable files are counted in failed=), 1 usage
  * error, 2 index locked by another run, 3 index or I/O error (nothing
@@ -24,11 +24,12 @@ enum { EXIT_DONE = 0, EXIT_USAGE = 1, EXIT_LOCKED = 2, EXIT_INDEX = 3 };
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: sok-index [--db DIR] [--full] [--json] [--quiet] PATH...\n"
+            "usage: sok-index [--db DIR] [--full] [--json] [--quiet] [--verbose] PATH...\n"
             "  --db DIR   index directory (default " DEFAULT_DB ")\n"
             "  --full     rebuild from nothing, swapped in when complete\n"
             "  --json     print the summary as one JSON object\n"
             "  --quiet    no progress display and no notes on stderr\n"
+            "  --verbose  also print each phase of the run with its time\n"
             "Indexes .txt .md .html .htm .pdf files under each PATH.\n");
 }
 
@@ -39,10 +40,11 @@ int main(int argc, char **argv)
         { "full", no_argument, NULL, 'f' },
         { "json", no_argument, NULL, 'j' },
         { "quiet", no_argument, NULL, 'q' },
+        { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    struct sok_run_opts o = { DEFAULT_DB, 0, 0, NULL, 0 };
+    struct sok_run_opts o = { DEFAULT_DB, 0, 0, 0, NULL, 0 };
     int json = 0, c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -51,6 +53,7 @@ int main(int argc, char **argv)
         case 'f': o.full = 1; break;
         case 'j': json = 1; break;
         case 'q': o.quiet = 1; break;
+        case 'v': o.verbose = 1; break;
         case 'h': usage(stdout); return EXIT_DONE;
         default:
             fprintf(stderr, "sok-index: unknown or incomplete option %s\n",

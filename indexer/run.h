@@ -15,6 +15,7 @@ struct sok_run_opts {
     const char *db;                 /* --db DIR */
     int full;                       /* --full */
     int quiet;                      /* --quiet: no progress, no notes */
+    int verbose;                    /* --verbose: phases and their times */
     const char *const *paths;
     size_t npaths;
 };
