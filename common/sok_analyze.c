@@ -27,7 +27,7 @@
 /* Word frequencies are Zipfian: a few thousand words make up most running
  * text, so a direct-mapped cache of that size answers most stem requests.
  * Words and stems longer than the key size simply bypass it. */
-#define STEM_CACHE_SLOTS 4096u               /* power of two */
+#define STEM_CACHE_SLOTS 65536u              /* power of two */
 #define STEM_CACHE_KEY   30
 
 struct stem_slot {
@@ -39,7 +39,7 @@ struct stem_slot {
 
 /* Compound splits are as Zipfian as stems, and dearer (a few hundred
  * lexicon probes a word): the same kind of cache. */
-#define SPLIT_CACHE_SLOTS 16384u
+#define SPLIT_CACHE_SLOTS 65536u
 #define SPLIT_CACHE_KEY   40
 
 struct split_slot {

@@ -297,6 +297,9 @@ int sok_xw_open(const char *path, enum sok_xw_mode mode, struct sok_xw **out,
         switch (mode) {
         case SOK_XW_OPEN:   flags = Xapian::DB_CREATE_OR_OPEN; break;
         case SOK_XW_CREATE: flags = Xapian::DB_CREATE_OR_OVERWRITE; break;
+        case SOK_XW_SCRATCH:
+            flags = Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC;
+            break;
         default:            return einval(err, __func__, "bad mode");
         }
         std::unique_ptr<sok_xw> w(new sok_xw{

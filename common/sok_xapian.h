@@ -77,6 +77,9 @@ struct sok_xw;
 enum sok_xw_mode {
     SOK_XW_OPEN = 1,        /* open an existing database (creating it if absent) */
     SOK_XW_CREATE = 2,      /* create a new empty database, overwriting any */
+    SOK_XW_SCRATCH = 3,     /* as SOK_XW_CREATE, for an intermediate database
+                               that is thrown away after a crash anyway (a
+                               part of a full build): commits skip fsync */
 };
 /* SOK_XW_CREATE empties an existing database at open, outside any
  * transaction: readers see it empty at once, and freeing the writer does

@@ -395,7 +395,7 @@ static void *worker_main(void *arg)
                 else
                     snprintf(path, n, "%s%s", c->parts_dir, name);
                 if (rc == 0)
-                    rc = sok_xw_open(path, SOK_XW_CREATE, &w, &err);
+                    rc = sok_xw_open(path, SOK_XW_SCRATCH, &w, &err);
                 if (rc == 0)
                     rc = sok_xw_begin(w, &err);
                 in_part = 0;
@@ -456,7 +456,7 @@ static void *spelling_slice(void *arg)
     }
     snprintf(path, n, "%s/spelling-%u", c->parts_dir, j->slice);
     struct sok_xw *w = NULL;
-    int rc = sok_xw_open(path, SOK_XW_CREATE, &w, &j->err);
+    int rc = sok_xw_open(path, SOK_XW_SCRATCH, &w, &j->err);
     if (rc == 0)
         rc = sok_xw_begin(w, &j->err);
     if (rc == 0) {
