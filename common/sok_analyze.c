@@ -330,8 +330,10 @@ static int emit_part(void *vctx, const char *stem, size_t len, size_t part,
     a->term[0] = SOK_PREFIX_PART[0];
     memcpy(a->term + 1, stem, len);
     a->term[len + 1] = '\0';
-    struct sok_term t = { a->term, len + 1, pe->tok->pos, pe->wdf,
-                          pe->tok->flags, 0 };
+    /* No position: C terms are only ever searched as single terms (never
+     * in a phrase or the proximity boost), and a position entry each was a
+     * tenth of a full build's position writes. */
+    struct sok_term t = { a->term, len + 1, 0, pe->wdf, pe->tok->flags, 0 };
     return pe->c->cb(pe->c->ctx, &t);
 }
 

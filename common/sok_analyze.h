@@ -50,7 +50,7 @@ typedef int (*sok_term_cb)(void *ctx, const struct sok_term *t);
  * Tokenises text[0..len) and emits, for every token: the exact folded form
  * (unprefixed, with position), its stem (Z prefix, no position) unless the
  * token gets none, with SOK_ANALYZE_PARTS for a compound the stems of its
- * parts (C prefix, at the compound's position) and for a word with accents
+ * parts (C prefix, no positions) and for a word with accents
  * its unaccented form (U prefix, no position), and with SOK_ANALYZE_TITLE
  * the S-prefixed exact form (with both flags, at the end, T + the title's
  * key, see sok_title_key_add).

@@ -8,8 +8,9 @@
  *   (none)   exact word form, NFC + case folded, with positions
  *            (body, and the section title again with a higher wdf)
  *   Z        Swedish Snowball stem of a word, no positions
- *   C        Snowball stem of a part of a compound word, at the compound's
- *            position ("fritidsbanken" -> Cfritid, Cbank; linking letters
+ *   C        Snowball stem of a part of a compound word, no positions
+ *            (before 2026-11 indexes: at the compound's position; nothing
+ *            reads them) ("fritidsbanken" -> Cfritid, Cbank; linking letters
  *            dropped, names and words the lexicon knows whole not split;
  *            see sok_compound.h).  Searched below whole words.
  *   U        the word with accents removed (a for å/ä, o for ö, e for é),
