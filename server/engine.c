@@ -35,6 +35,7 @@ static int open_reader(struct sok_engine *e, struct sok_err *err)
         return rc;
     }
     e->xr = xr;
+    e->gen++;
     return 0;
 }
 
@@ -72,7 +73,10 @@ int sok_engine_refresh(struct sok_engine *e, struct sok_err *err)
         int changed = 0;
         struct sok_err tmp = SOK_ERR_INIT;
         if (sok_xr_refresh(e->xr, &changed, &tmp) == 0) {
-            if (!changed || check_schema(e->xr, &tmp) == 0)
+            if (!changed)
+                return 0;
+            e->gen++;
+            if (check_schema(e->xr, &tmp) == 0)
                 return 0;
         }
         /* The reader is broken (index deleted, stub swapped to something
@@ -80,6 +84,7 @@ int sok_engine_refresh(struct sok_engine *e, struct sok_err *err)
          * also reports the up-to-date reason. */
         sok_xr_free(e->xr);
         e->xr = NULL;
+        e->gen++;
     }
     return open_reader(e, err);
 }
@@ -101,6 +106,15 @@ int sok_engine_stats(struct sok_engine *e, unsigned long *docs,
         rc = sok_xr_revision(e->xr, revision, err);
     free(val);
     return rc;
+}
+
+unsigned long sok_engine_xrev(struct sok_engine *e)
+{
+    unsigned long rev = 0;
+    struct sok_err ignore = SOK_ERR_INIT;
+    if (e->xr == NULL || sok_xr_revision(e->xr, &rev, &ignore) != 0)
+        return 0;
+    return rev;
 }
 
 unsigned long sok_engine_termfreq(struct sok_engine *e, const char *prefix,

@@ -17,6 +17,9 @@ struct sok_engine {
     char *db;                   /* owned: the --db path */
     struct sok_xr *xr;          /* NULL while the index cannot be opened */
     struct sok_analyzer *an;    /* owned */
+    unsigned long gen;          /* changes whenever the reader moves to
+                                   another revision, is lost or reopened:
+                                   what per-thread caches are tied to */
 };
 
 /* Creates an engine for the index at db and opens it.  A failure to open
@@ -41,6 +44,10 @@ int sok_engine_refresh(struct sok_engine *e, struct sok_err *err);
  * index has one, else Xapian's revision. */
 int sok_engine_stats(struct sok_engine *e, unsigned long *docs,
                      unsigned long *revision, struct sok_err *err);
+
+/* Xapian's revision of the open reader (0 when there is none, or for a
+ * database of several shards): with gen, identifies what it serves. */
+unsigned long sok_engine_xrev(struct sok_engine *e);
 
 /* Documents holding term prefix + t[0..len); 0 also on any error (callers
  * use it to compare candidates, where "unknown" is the safe answer). */

@@ -19,6 +19,7 @@
  */
 #include "httpd.h"
 #include "httperr.h"
+#include "cache.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -75,6 +76,8 @@ struct sok_worker {
     struct evconnlistener *listener;
     struct event *sweep_ev, *wake_ev, *resume_ev, *grace_ev;
     struct sok_engine *engine;
+    struct sok_cache *cache;
+    struct sok_buf scratch;
     struct sok_metrics metrics;
     struct slot *tab[2];        /* current and next sweep's */
     size_t tabcap;              /* power of two */
@@ -432,6 +435,9 @@ static void on_request(struct evhttp_request *req, void *arg)
     r.w = w;
     r.ev = req;
     r.engine = w->engine;
+    r.cache = w->cache;
+    r.scratch = &w->scratch;
+    r.metrics = &w->metrics;
     r.route = SOK_ROUTE_OTHER;
     r.head = evhttp_request_get_command(req) == EVHTTP_REQ_HEAD;
     r.t0_us = now_us();
@@ -636,7 +642,8 @@ static int worker_init(struct sok_httpd *srv, struct sok_worker *w,
     int rc = sok_engine_new(srv->db, &w->engine, &oerr);
     if (w->engine == NULL)
         return sok_err_set(err, rc, "%s", oerr.msg);
-    return 0;
+    return sok_cache_new(srv->cfg.cache_bytes / srv->cfg.threads, &w->cache,
+                         err);
 }
 
 static void worker_free(struct sok_worker *w)
@@ -660,6 +667,8 @@ static void worker_free(struct sok_worker *w)
     free(w->tab[0]);
     free(w->tab[1]);
     sok_engine_free(w->engine);
+    sok_cache_free(w->cache);
+    sok_buf_free(&w->scratch);
 }
 
 int sok_httpd_start(const struct sok_httpd_cfg *cfg, struct sok_httpd **out,

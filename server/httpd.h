@@ -24,10 +24,13 @@ struct sok_httpd_cfg {
     unsigned max_conns;         /* open connections across all threads */
     unsigned timeout_s;         /* idle limit and per-request deadline */
     int access_log;             /* one line per request on stderr */
+    size_t cache_bytes;         /* response cache, all threads together;
+                                   0: none (cache.h) */
 };
 
 struct sok_httpd;
 struct sok_worker;
+struct sok_cache;
 struct evhttp_request;
 
 /* Binds the sockets (SOK_EIO when it cannot), creates the workers and starts
@@ -46,6 +49,11 @@ struct sok_req {
     struct sok_worker *w;
     struct evhttp_request *ev;
     struct sok_engine *engine;  /* this thread's */
+    struct sok_cache *cache;    /* this thread's; NULL: caching is off */
+    struct sok_buf *scratch;    /* this thread's, reused from request to
+                                   request for building a body (reset
+                                   before use; sok_reply copies it out) */
+    struct sok_metrics *metrics;    /* this thread's */
     enum sok_route route;
     int head;                   /* HEAD: headers only */
     int replied;

@@ -2,7 +2,8 @@
  * sok-server: ranked Swedish full-text search over HTTP.
  *
  *   sok-server [--db DIR] [--listen ADDR:PORT] [--threads N]
- *              [--max-conns N] [--timeout SECONDS] [--quiet] [--plain]
+ *              [--max-conns N] [--timeout SECONDS] [--cache-mb N]
+ *              [--quiet] [--plain]
  *
  * Exit codes: 0 after SIGTERM/SIGINT (in-flight requests finished),
  * 1 usage error, 3 the index cannot be opened at start-up, 4 cannot listen
@@ -12,6 +13,8 @@
 #include "httpd.h"
 #include "engine.h"
 #include "search.h"
+#include "cache.h"
+#include "spell.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -32,7 +35,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: sok-server [--db DIR] [--listen ADDR:PORT] [--threads N]\n"
-            "                  [--max-conns N] [--timeout SECONDS] [--quiet] [--plain]\n"
+            "                  [--max-conns N] [--timeout SECONDS] [--cache-mb N]\n"
+            "                  [--quiet] [--plain]\n"
             "  --db DIR         index directory (default %s)\n"
             "  --listen A:P     address to serve (default %s; port 0: any)\n"
             "  --threads N      worker threads (default: number of cores)\n"
@@ -40,11 +44,14 @@ static void usage(FILE *f)
             "(default %d)\n"
             "  --timeout S      idle limit and deadline for a request to "
             "arrive (default %d)\n"
+            "  --cache-mb N     response cache for repeated searches, in MB\n"
+            "                   over all threads (default %d; 0: none)\n"
             "  --quiet          no access log on stderr\n"
             "  --plain          exact + stem matching only: no compound parts,\n"
             "                   edit tolerance, accent folding, corrections,\n"
             "                   word joining or proximity boost\n",
-            DEFAULT_DB, DEFAULT_LISTEN, DEFAULT_CONNS, DEFAULT_TIMEOUT);
+            DEFAULT_DB, DEFAULT_LISTEN, DEFAULT_CONNS, DEFAULT_TIMEOUT,
+            SOK_CACHE_MB_DEF);
 }
 
 static int parse_count(const char *opt, const char *s, unsigned lo,
@@ -91,7 +98,8 @@ static unsigned fit_fd_limit(unsigned max_conns, unsigned threads)
 int main(int argc, char **argv)
 {
     struct sok_httpd_cfg cfg = { DEFAULT_DB, DEFAULT_LISTEN, 0, DEFAULT_CONNS,
-                                 DEFAULT_TIMEOUT, 1 };
+                                 DEFAULT_TIMEOUT, 1,
+                                 (size_t)SOK_CACHE_MB_DEF << 20 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -112,6 +120,12 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--timeout") == 0) {
             if (parse_count(a, v, 1, 3600, &cfg.timeout_s))
                 return 1;
+            i++;
+        } else if (strcmp(a, "--cache-mb") == 0) {
+            unsigned mb = 0;
+            if (parse_count(a, v, 0, 65536, &mb))
+                return 1;
+            cfg.cache_bytes = (size_t)mb << 20;
             i++;
         } else if (strcmp(a, "--plain") == 0) {
             sok_search_plain = 1;
@@ -138,6 +152,8 @@ int main(int argc, char **argv)
     struct sok_err err = SOK_ERR_INIT;
     struct sok_engine *probe = NULL;
     int rc = sok_engine_new(cfg.db, &probe, &err);
+    if (rc == 0)
+        sok_spell_prepare(probe);   /* not on the first searches' path */
     sok_engine_free(probe);
     if (rc != 0) {
         fprintf(stderr, "sok-server: cannot open the index at %s: %s\n"

@@ -119,9 +119,18 @@ void sok_metrics_render(struct sok_buf *b, struct sok_metrics *const *all,
                    "# HELP sok_http_accept_errors_total Failed accepts "
                    "(descriptor exhaustion).\n"
                    "# TYPE sok_http_accept_errors_total counter\n"
-                   "sok_http_accept_errors_total %lu\n",
+                   "sok_http_accept_errors_total %lu\n"
+                   "# HELP sok_cache_hits_total Searches answered from the "
+                   "response cache.\n"
+                   "# TYPE sok_cache_hits_total counter\n"
+                   "sok_cache_hits_total %lu\n"
+                   "# HELP sok_cache_misses_total Searches the response "
+                   "cache did not hold.\n"
+                   "# TYPE sok_cache_misses_total counter\n"
+                   "sok_cache_misses_total %lu\n",
                    SUM(bytes_sent), SUM(connections), SUM(shed),
-                   SUM(deadline_closed), SUM(accept_errors));
+                   SUM(deadline_closed), SUM(accept_errors),
+                   SUM(cache_hits), SUM(cache_misses));
     sok_buf_printf(b, rc,
                    "# HELP sok_index_up Whether the index could be read.\n"
                    "# TYPE sok_index_up gauge\nsok_index_up %d\n",

@@ -30,6 +30,8 @@ struct sok_metrics {
     atomic_ulong shed;              /* refused by the connection cap */
     atomic_ulong deadline_closed;   /* closed for exceeding the deadline */
     atomic_ulong accept_errors;     /* accept() failed (EMFILE, ...) */
+    atomic_ulong cache_hits;        /* searches answered from the cache */
+    atomic_ulong cache_misses;      /* searches the cache did not hold */
 };
 
 const char *sok_route_name(enum sok_route r);

@@ -100,7 +100,8 @@ void sok_render_search_json(struct sok_buf *b,
     put_facet(b, facet(res, SOK_SLOT_TYPE), rc);
     sok_buf_puts(b, ",\"year\":", rc);
     put_facet(b, facet(res, SOK_SLOT_YEAR), rc);
-    sok_buf_puts(b, "}}\n", rc);
+    sok_buf_puts(b, res->facets_exact ? "},\"facets_exact\":true}\n"
+                                      : "},\"facets_exact\":false}\n", rc);
 }
 
 void sok_render_suggest_json(struct sok_buf *b, const json_t *list, int *rc)
@@ -541,8 +542,10 @@ static void results(struct sok_buf *b, const struct sok_search_req *req,
     sok_buf_puts(b, "<h2 id=\"status\" class=\"status\" tabindex=\"-1\">",
                  rc);
     if (res->nhits > 0) {
-        sok_buf_printf(b, rc, "Visar %lu–%lu av %lu %s för ", first,
-                       first + res->nhits - 1, res->total,
+        /* Past SOK_FACET_CHECK matches the total is Xapian's estimate. */
+        sok_buf_printf(b, rc, "Visar %lu–%lu av %s%lu %s för ", first,
+                       first + res->nhits - 1,
+                       res->facets_exact ? "" : "cirka ", res->total,
                        res->total == 1 ? "träff" : "träffar");
         put_quoted_q(b, req, rc);
     } else if (res->total > 0) {

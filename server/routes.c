@@ -7,6 +7,7 @@
  */
 #include "httpd.h"
 #include "httperr.h"
+#include "cache.h"
 #include "page_assets.h"
 #include "params.h"
 #include "query.h"
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/http.h>
 
@@ -25,6 +27,7 @@
 #define CT_HTML "text/html; charset=utf-8"
 #define CT_PROM "text/plain; version=0.0.4; charset=utf-8"
 #define INDEX_DOWN "the search index is unavailable, try again shortly"
+#define SCRATCH_KEEP (1u << 20)     /* a bigger scratch buffer is freed */
 
 static int is_index_error(int code)
 {
@@ -74,6 +77,98 @@ static void reply_html_error(struct sok_req *r, int code, const char *msg)
     sok_buf_free(&b);
 }
 
+/* ------------------------------------------------------------- cache */
+
+/* A search's place in the response cache: the key, and the reader state it
+ * was looked up under (an answer is only stored when the reader did not
+ * move while it was computed). */
+struct cached {
+    char key[SOK_CACHE_KEY_MAX];
+    size_t klen;                /* 0: not cached */
+    unsigned long gen, rev;
+};
+
+static void set_cache_header(struct sok_req *r, const char *v)
+{
+    evhttp_add_header(evhttp_request_get_output_headers(r->ev), "X-Cache",
+                      v);
+}
+
+/* Looks req up (route 'S' or 'P'); answers r and returns 1 on a hit.  The
+ * engine has been refreshed. */
+static int cache_lookup(struct sok_req *r, char route,
+                        const struct sok_search_req *req, const char *ctype,
+                        struct cached *c)
+{
+    c->klen = 0;
+    if (r->cache == NULL)
+        return 0;
+    c->gen = r->engine->gen;
+    c->rev = sok_engine_xrev(r->engine);
+    sok_cache_sync(r->cache, c->gen, c->rev);
+    c->klen = sok_cache_key(route, req, c->key, sizeof c->key);
+    struct sok_cache_ent ce;
+    if (sok_cache_get(r->cache, c->key, c->klen, &ce) != 0) {
+        atomic_fetch_add_explicit(&r->metrics->cache_misses, 1,
+                                  memory_order_relaxed);
+        return 0;
+    }
+    atomic_fetch_add_explicit(&r->metrics->cache_hits, 1,
+                              memory_order_relaxed);
+    set_cache_header(r, "hit");
+    if (ce.took_len == 0) {
+        sok_reply(r, 200, ctype, ce.body, ce.len);
+        return 1;
+    }
+    /* took_ms says how long this request took, not the one that filled
+     * the cache. */
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    long long now = (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    struct sok_buf *b = r->scratch;
+    int rc = 0;
+    sok_buf_reset(b);
+    sok_buf_append(b, ce.body, ce.took_off, &rc);
+    sok_buf_printf(b, &rc, "%.3f", (double)(now - r->t0_us) / 1e3);
+    sok_buf_append(b, ce.body + ce.took_off + ce.took_len,
+                   ce.len - ce.took_off - ce.took_len, &rc);
+    if (rc != 0)
+        sok_reply_error(r, rc, NULL, NULL);
+    else
+        sok_reply(r, 200, ctype, b->p, b->n);
+    return 1;
+}
+
+/* Stores the 200 body b of a search looked up under c. */
+static void cache_store(struct sok_req *r, const struct cached *c,
+                        const struct sok_buf *b, int json)
+{
+    if (r->cache == NULL || c->klen == 0 || b->p == NULL ||
+        c->gen != r->engine->gen || c->rev != sok_engine_xrev(r->engine))
+        return;
+    size_t off = 0, len = 0;
+    if (json) {
+        static const char k[] = ",\"took_ms\":";
+        /* The first match is the field: before it there is only the query
+         * as a JSON string, where every '"' is escaped. */
+        const char *at = memmem(b->p, b->n, k, sizeof k - 1);
+        if (at == NULL)
+            return;
+        off = (size_t)(at - b->p) + sizeof k - 1;
+        len = strspn(b->p + off, "0123456789.-");
+    }
+    sok_cache_put(r->cache, c->key, c->klen, b->p, b->n, off, len);
+}
+
+/* The thread's scratch buffer, empty, for one body. */
+static struct sok_buf *scratch(struct sok_req *r)
+{
+    if (r->scratch->cap > SCRATCH_KEEP)
+        sok_buf_free(r->scratch);
+    sok_buf_reset(r->scratch);
+    return r->scratch;
+}
+
 /* --------------------------------------------------------------- API */
 
 static void api_search(struct sok_req *r, const char *qs)
@@ -83,23 +178,30 @@ static void api_search(struct sok_req *r, const char *qs)
     struct sok_search_res res = SOK_SEARCH_RES_INIT;
     struct sok_err err = SOK_ERR_INIT;
     const char *param = NULL;
+    struct cached c;
     int rc = sok_params_parse(qs, &p, &param, &err);
     if (rc == 0)
         rc = sok_params_search(&p, &req, &param, &err);
     if (rc == 0) {
         refresh(r);
+        if (cache_lookup(r, 'S', &req, CT_JSON, &c))
+            goto out;
         rc = sok_search_run(r->engine, &req, &res, &err);
         param = rc == SOK_EQUERY || rc == SOK_ETOOBIG ? "q" : NULL;
     }
     if (rc != 0) {
         reply_code(r, rc, err.msg, param);
     } else {
-        struct sok_buf b = SOK_BUF_INIT;
+        struct sok_buf *b = scratch(r);
         int brc = 0;
-        sok_render_search_json(&b, &req, &res, &brc);
-        reply_buf(r, 200, CT_JSON, &b, brc);
-        sok_buf_free(&b);
+        sok_render_search_json(b, &req, &res, &brc);
+        if (brc == 0)
+            cache_store(r, &c, b, 1);
+        if (r->cache != NULL)
+            set_cache_header(r, "miss");
+        reply_buf(r, 200, CT_JSON, b, brc);
     }
+out:
     sok_search_res_free(&res);
     sok_params_free(&p);
 }
@@ -198,7 +300,8 @@ static void page(struct sok_req *r, const char *qs)
     struct sok_err err = SOK_ERR_INIT;
     const char *param = NULL;
     const struct sok_param *q = NULL;
-    struct sok_buf b = SOK_BUF_INIT;
+    struct sok_buf *b = scratch(r);
+    struct cached c;
     int brc = 0, status = 200;
 
     int rc = sok_params_parse(qs, &p, &param, &err);
@@ -209,26 +312,32 @@ static void page(struct sok_req *r, const char *qs)
         q = NULL;
     }
     if (rc == 0 && q == NULL) {
-        sok_render_page_html(&b, NULL, NULL, NULL, &brc);  /* the form */
+        sok_render_page_html(b, NULL, NULL, NULL, &brc);  /* the form */
     } else {
         if (rc == 0)
             rc = sok_params_search(&p, &req, &param, &err);
         if (rc == 0) {
             refresh(r);
+            if (cache_lookup(r, 'P', &req, CT_HTML, &c))
+                goto out;
             rc = sok_search_run(r->engine, &req, &res, &err);
         }
         if (rc != 0) {
             status = sok_httperr_lookup(rc)->status;
             if (rc == SOK_EQUERY || rc == SOK_ETOOBIG)
                 param = "q";
-            sok_render_page_html(&b, req.q ? &req : NULL, NULL,
+            sok_render_page_html(b, req.q ? &req : NULL, NULL,
                                  sok_render_error_sv(rc, param), &brc);
         } else {
-            sok_render_page_html(&b, &req, &res, NULL, &brc);
+            sok_render_page_html(b, &req, &res, NULL, &brc);
+            if (brc == 0)
+                cache_store(r, &c, b, 0);
+            if (r->cache != NULL)
+                set_cache_header(r, "miss");
         }
     }
-    reply_buf(r, status, CT_HTML, &b, brc);
-    sok_buf_free(&b);
+    reply_buf(r, status, CT_HTML, b, brc);
+out:
     sok_search_res_free(&res);
     sok_params_free(&p);
 }

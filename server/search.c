@@ -895,8 +895,17 @@ static struct sok_xq *final_query(struct plan *p, struct sok_xq *pos,
     return q;
 }
 
+/* Matches the main search examines at least, for `wanted` hits: counting
+ * every match of a common word costs more than the rest of the query
+ * together, so past SOK_FACET_CHECK the total and the facets are
+ * estimated (facet_estimates). */
+static unsigned main_check(unsigned wanted)
+{
+    return wanted > SOK_FACET_CHECK ? wanted : SOK_FACET_CHECK;
+}
+
 /* One Xapian search.  With collapse, the main search: collapsed on the
- * duplicate key, exact totals and facets over the whole result set.
+ * duplicate key, totals and facets over at least SOK_FACET_CHECK matches.
  * Without, the twins of collapsed hits (see choose_twins). */
 static int run_one(struct plan *p, const struct sok_xq *q,
                    const struct sok_search_req *req, unsigned offset,
@@ -910,7 +919,7 @@ static int run_one(struct plan *p, const struct sok_xq *q,
     s.sort_slot = req->sort_date ? SOK_SLOT_DATE : -1;
     s.sort_desc = 1;
     s.collapse_slot = collapse ? SOK_SLOT_DUPKEY : -1;
-    s.check_at_least = collapse ? 0 : limit;
+    s.check_at_least = collapse ? main_check(offset + limit) : limit;
     if (collapse) {
         s.nfacets = 2;
         s.facet_slots[0] = SOK_SLOT_TYPE;
@@ -1012,13 +1021,17 @@ static int preference(const struct cand *c, const struct cand *kept,
 /* For every collapsed hit, picks the face of its group among its twins in
  * the uncollapsed list m[0..nm) (keeping the group's rank and score), and
  * folds hits whose text another higher hit already contains.  Fills
- * kidx[0..*nk) with the hits kept, in rank order. */
+ * kidx[0..*nk) with the hits kept, in rank order, stopping once want are
+ * kept (each hit costs a parse and its shingles); *seen: hits looked at. */
 static int choose_twins(struct plan *p, struct cand *h, size_t nh,
-                        struct cand *m, size_t nm, size_t *kidx, size_t *nk)
+                        struct cand *m, size_t nm, size_t want,
+                        size_t *kidx, size_t *nk, size_t *seen)
 {
     int rc;
     *nk = 0;
-    for (size_t i = 0; i < nh; i++) {
+    *seen = 0;
+    for (size_t i = 0; i < nh && *nk < want; i++) {
+        *seen = i + 1;
         if ((rc = cand_shingles(p, &h[i])) != 0)
             return rc;
         if (h[i].collapsed > 0 && m != NULL) {
@@ -1104,6 +1117,38 @@ static int emit_hits(struct plan *p, struct cand *h, const size_t *kidx,
     return 0;
 }
 
+/* Sets res->total and res->facets_exact from the main search, which
+ * examined at least check matches.  When that was all of them, the lower
+ * bound is the exact number of collapsed results (Xapian's estimate can be
+ * far off once collapsing removed many), and the facets are exact.  Else
+ * the facets counted only the matches examined: they are scaled to the
+ * estimated total (the type facet's sum is the number of collapsed results
+ * examined, every section having a type). */
+static void facet_estimates(struct sok_search_res *res, unsigned check)
+{
+    struct sok_xresult *x = res->xres;
+    res->facets_exact = x->total_lower == x->total_upper ||
+                        x->total_upper <= check;
+    if (res->facets_exact) {
+        res->total = x->total_lower;
+        return;
+    }
+    res->total = x->total;
+    unsigned long seen = 0;
+    for (size_t i = 0; i < x->nfacets; i++)
+        if (x->facets[i].slot == SOK_SLOT_TYPE)
+            for (size_t k = 0; k < x->facets[i].n; k++)
+                seen += x->facets[i].counts[k].count;
+    if (seen == 0 || seen >= x->total)
+        return;
+    double f = (double)x->total / (double)seen;
+    for (size_t i = 0; i < x->nfacets; i++)
+        for (size_t k = 0; k < x->facets[i].n; k++) {
+            unsigned long c = x->facets[i].counts[k].count;
+            x->facets[i].counts[k].count = (unsigned long)(c * f + 0.5);
+        }
+}
+
 /* Runs the search for pos and fills res.  Within the first
  * SOK_DEDUP_WINDOW results the page is cut from a deduplicated list taken
  * from the top, so pages stay consistent; deeper pages are Xapian's. */
@@ -1122,7 +1167,7 @@ static int search_pos(struct plan *p, struct sok_xq *pos,
     int rc = run_one(p, q, req, xoff, xlim, 1, &res->xres);
     if (rc != 0)
         return rc;
-    res->total = res->xres->total;
+    facet_estimates(res, main_check(xoff + xlim));
     const struct sok_xresult *x = res->xres;
 
     struct cand *h = NULL, *m = NULL;
@@ -1144,11 +1189,16 @@ static int search_pos(struct plan *p, struct sok_xq *pos,
             if (rc == 0)
                 rc = load_all(p, xm, &m);
         }
+        /* When Xapian returned every match, all are deduplicated for an
+         * exact total; else only as many as fill the page (the total is
+         * an estimate there, less the folds seen). */
+        size_t want = x->nhits < xlim ? x->nhits : offset + req->per_page;
+        size_t seen = 0;
         if (rc == 0)
-            rc = choose_twins(p, h, x->nhits, m, xm ? xm->nhits : 0, kidx,
-                              &nk);
+            rc = choose_twins(p, h, x->nhits, m, xm ? xm->nhits : 0, want,
+                              kidx, &nk, &seen);
         if (rc == 0) {
-            size_t folded = x->nhits - nk;
+            size_t folded = seen - nk;
             if (x->nhits < xlim)        /* saw every match */
                 res->total = nk;
             else

@@ -37,7 +37,9 @@
  *    does not mix the two copies of a document (and prefers the copy with
  *    a date), and a hit whose text a higher hit contains is folded into it
  *    (dedup.h); the type and year facets are counted over the whole
- *    result set.
+ *    result set when it has at most SOK_FACET_CHECK matches, else over
+ *    the matches examined, scaled up to the estimated total (and the
+ *    result says the facets are estimates).
  */
 #ifndef SOK_SEARCH_H
 #define SOK_SEARCH_H
@@ -69,6 +71,9 @@ extern int sok_search_plain;
 #define SOK_DEDUP_EXTRA    10       /* more fetched, to fill folded slots */
 #define SOK_DEDUP_TWINS    200      /* uncollapsed results searched for the
                                        twins of collapsed hits */
+#define SOK_FACET_CHECK    2000     /* matches examined at least, for the
+                                       total and the facets; beyond, both
+                                       are estimates (facets_exact 0) */
 
 struct sok_search_req {
     const char *q;          /* borrowed: valid UTF-8 without NUL */
@@ -92,6 +97,8 @@ struct sok_search_hit {
 
 struct sok_search_res {
     unsigned long total;
+    int facets_exact;       /* every match was examined: total and facets
+                               are exact, else scaled-up estimates */
     int relaxed;            /* AND found nothing; these are OR results */
     char *suggestion;       /* owned corrected query, NULL when none */
     double took_ms;
@@ -100,7 +107,7 @@ struct sok_search_res {
     struct sok_xresult *xres;           /* owned: the facets live here */
 };
 
-#define SOK_SEARCH_RES_INIT { 0, 0, NULL, 0.0, 0, NULL, NULL }
+#define SOK_SEARCH_RES_INIT { 0, 1, 0, NULL, 0.0, 0, NULL, NULL }
 
 /* Runs req on e's reader (the caller has refreshed it).  On success *res
  * is filled (free with sok_search_res_free); on failure err says why:

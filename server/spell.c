@@ -339,17 +339,49 @@ static int vocab_cb(void *ctx, const char *term, size_t len,
     return 0;
 }
 
-static int ent_cmp(const void *a, const void *b)
+static uint64_t ent_key(const struct delent *e)
 {
-    const struct delent *x = a, *y = b;
-    if (x->h != y->h)
-        return x->h < y->h ? -1 : 1;
-    return x->word < y->word ? -1 : x->word > y->word;
+    return (uint64_t)e->h << 32 | e->word;
+}
+
+/* Sorts the entries by (h, word): LSD radix sort on 16-bit digits, four
+ * passes (qsort() took most of a build).  -1 when out of memory. */
+static int ent_sort(struct delidx *d)
+{
+    size_t n = d->nent;
+    struct delent *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    size_t *count = malloc(((size_t)1 << 16) * sizeof *count);
+    if (tmp == NULL || count == NULL) {
+        free(tmp);
+        free(count);
+        return -1;
+    }
+    struct delent *src = d->ent, *dst = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, ((size_t)1 << 16) * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[(ent_key(&src[i]) >> shift) & 0xffff]++;
+        size_t sum = 0;
+        for (size_t k = 0; k < ((size_t)1 << 16); k++) {
+            size_t c = count[k];
+            count[k] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[(ent_key(&src[i]) >> shift) & 0xffff]++] = src[i];
+        struct delent *t = src;
+        src = dst;
+        dst = t;
+    }
+    /* Four passes: sorted back into d->ent. */
+    free(tmp);
+    free(count);
+    return 0;
 }
 
 /* Unprefixed terms start with a digit, a lower-case letter or a UTF-8
  * lead byte; prefixes are upper case.  Only the letters are walked. */
-static struct delidx *del_build(struct sok_engine *e, unsigned long docs,
+static struct delidx *del_build(struct sok_xr *xr, unsigned long docs,
                                 unsigned long rev)
 {
     struct delidx *d = calloc(1, sizeof *d);
@@ -360,61 +392,153 @@ static struct delidx *del_build(struct sok_engine *e, unsigned long docs,
     struct sok_err err = SOK_ERR_INIT;
     for (int c = 'a'; c <= 'z' && !d->failed; c++) {
         char pre[1] = { (char)c };
-        if (sok_xr_terms(e->xr, pre, 1, 0, vocab_cb, d, &err) < 0)
+        if (sok_xr_terms(xr, pre, 1, 0, vocab_cb, d, &err) < 0)
             d->failed = 1;
     }
     for (int c = 0xC3; c <= 0xC5 && !d->failed; c++) {
         char pre[1] = { (char)c };
-        if (sok_xr_terms(e->xr, pre, 1, 0, vocab_cb, d, &err) < 0)
+        if (sok_xr_terms(xr, pre, 1, 0, vocab_cb, d, &err) < 0)
             d->failed = 1;
     }
     if (d->failed) {
         del_free(d);
         return NULL;
     }
-    qsort(d->ent, d->nent, sizeof *d->ent, ent_cmp);
+    if (ent_sort(d) != 0) {
+        del_free(d);
+        return NULL;
+    }
     return d;
 }
 
-/* The deletion index of e's current revision, built on first need; the
- * caller gives it back with del_release. */
+/* Makes nd the current index (under del_mu). */
+static void del_install(struct delidx *nd)
+{
+    if (del_cur != NULL && del_cur->refs == 0)
+        del_free(del_cur);
+    else if (del_cur != NULL)
+        del_cur->refs = -del_cur->refs;     /* orphan: last user frees */
+    del_cur = nd;
+}
+
+/* A rebuild for a new index revision runs in a thread of its own, on its
+ * own reader, while searches keep using the previous revision's index:
+ * for those moments a word new in the index is not yet offered as an
+ * edit-tolerant match (a candidate the index no longer holds only matches
+ * nothing).  Only the very first build, which has nothing to fall back on,
+ * is done by the caller (sok_spell_prepare at server start-up). */
+static int del_building;                    /* under del_mu */
+static unsigned long del_want_docs, del_want_rev;
+
+static void *del_bg_main(void *arg)
+{
+    char *db = arg;
+    struct sok_xr *xr = NULL;
+    struct sok_err err = SOK_ERR_INIT;
+    struct delidx *nd = NULL;
+    if (sok_xr_open(db, &xr, &err) == 0) {
+        /* sok_engine_stats only needs the reader. */
+        struct sok_engine tmp;
+        memset(&tmp, 0, sizeof tmp);
+        tmp.db = db;
+        tmp.xr = xr;
+        unsigned long docs = 0, rev = 0;
+        if (sok_engine_stats(&tmp, &docs, &rev, &err) == 0)
+            nd = del_build(xr, docs, rev);
+    }
+    sok_xr_free(xr);
+    free(db);
+    pthread_mutex_lock(&del_mu);
+    if (nd != NULL)
+        del_install(nd);
+    del_building = 0;
+    pthread_mutex_unlock(&del_mu);
+    return NULL;
+}
+
+/* Starts a background rebuild for (docs, rev) unless one is running or was
+ * already started for it (under del_mu); 0 when one runs. */
+static int del_start_bg(struct sok_engine *e, unsigned long docs,
+                        unsigned long rev)
+{
+    if (del_building || (del_want_docs == docs && del_want_rev == rev))
+        return 0;
+    char *db = strdup(e->db);
+    pthread_attr_t at;
+    pthread_t t;
+    if (db == NULL || pthread_attr_init(&at) != 0) {
+        free(db);
+        return -1;
+    }
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    int rc = pthread_create(&t, &at, del_bg_main, db);
+    pthread_attr_destroy(&at);
+    if (rc != 0) {
+        free(db);
+        return -1;
+    }
+    del_building = 1;
+    del_want_docs = docs;
+    del_want_rev = rev;
+    return 0;
+}
+
+/* Gives back one reference (under del_mu). */
+static void del_unref(struct delidx *d)
+{
+    if (d->refs > 0)
+        d->refs--;
+    else if (++d->refs == 0)        /* orphaned: refs counted up from -n */
+        del_free(d);
+}
+
+/* Each thread holds a reference to the index it used last, so the usual
+ * case, the index of the revision its reader is on, takes no lock. */
+static __thread struct delidx *tl_del;
+
+/* The deletion index for e's revision (or, while a rebuild for a new
+ * revision runs, the previous one), held by the calling thread until it
+ * asks for another revision's (or calls del_drop). */
 static struct delidx *del_get(struct sok_engine *e)
 {
     unsigned long docs = 0, rev = 0;
     struct sok_err err = SOK_ERR_INIT;
     if (e->xr == NULL || sok_engine_stats(e, &docs, &rev, &err) != 0)
         return NULL;
+    struct delidx *d = tl_del;
+    if (d != NULL && d->docs == docs && d->rev == rev)
+        return d;                   /* immutable once built */
     pthread_mutex_lock(&del_mu);
-    struct delidx *d = del_cur;
-    if (d == NULL || d->docs != docs || d->rev != rev) {
-        /* Built under the lock: a revision change is rare, and the other
-         * threads would only build the same thing. */
-        struct delidx *nd = del_build(e, docs, rev);
-        if (nd != NULL) {
-            if (del_cur != NULL && del_cur->refs == 0)
-                del_free(del_cur);
-            else if (del_cur != NULL)
-                del_cur->refs = -del_cur->refs;     /* orphan: last frees */
-            del_cur = nd;
-        }
+    d = del_cur;
+    if (d != NULL && (d->docs != docs || d->rev != rev) &&
+        del_start_bg(e, docs, rev) != 0)
+        d = NULL;
+    if (d == NULL) {
+        /* Nothing to fall back on: built here, under the lock (the other
+         * threads would only build the same thing). */
+        struct delidx *nd = del_build(e->xr, docs, rev);
+        if (nd != NULL)
+            del_install(nd);
         d = nd;
     }
-    if (d != NULL)
-        d->refs++;
+    if (d != tl_del) {
+        if (d != NULL)
+            d->refs++;
+        if (tl_del != NULL)
+            del_unref(tl_del);
+        tl_del = d;
+    }
     pthread_mutex_unlock(&del_mu);
     return d;
 }
 
-static void del_release(struct delidx *d)
+/* Gives back the calling thread's reference. */
+static void del_drop(void)
 {
-    if (d == NULL)
-        return;
     pthread_mutex_lock(&del_mu);
-    if (d->refs > 0) {
-        d->refs--;
-    } else if (++d->refs == 0) {    /* orphaned: refs counted up from -n */
-        del_free(d);
-    }
+    if (tl_del != NULL)
+        del_unref(tl_del);
+    tl_del = NULL;
     pthread_mutex_unlock(&del_mu);
 }
 
@@ -479,7 +603,12 @@ void sok_spell_near(struct sok_engine *e, const char *w, size_t len,
             del_lookup(d, buf2, b2, w, len, max, al);
         }
     }
-    del_release(d);
+}
+
+void sok_spell_prepare(struct sok_engine *e)
+{
+    del_get(e);
+    del_drop();     /* the caller's thread does not search */
 }
 
 void sok_spell_alts(struct sok_engine *e, const char *w, size_t len,

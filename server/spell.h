@@ -40,8 +40,13 @@ size_t sok_spell_correction(struct sok_engine *e, const char *w, size_t len,
 /* Indexed words within sok_edit_budget() edits of the folded word w
  * (never w itself), nearest first, then most frequent: the edit-tolerant
  * matches.  Looked up in a deletion index over the index's vocabulary,
- * shared by the process and rebuilt when the index revision changes. */
+ * shared by the process and rebuilt when the index revision changes: in a
+ * background thread, the previous revision's index serving meanwhile. */
 void sok_spell_near(struct sok_engine *e, const char *w, size_t len,
                     struct sok_alts *al);
+
+/* Builds the deletion index for e's revision now, unless there is one
+ * (sok-server calls it at start-up, so no search waits for it). */
+void sok_spell_prepare(struct sok_engine *e);
 
 #endif /* SOK_SPELL_H */

@@ -80,12 +80,76 @@ static void test_different_and_short(void **state)
     free(v);
 }
 
+/* The merge with its early exit and the radix sort against the obvious
+ * versions, on random sets of many sizes and overlaps. */
+static int similar_ref(const uint64_t *a, size_t na, const uint64_t *b,
+                       size_t nb)
+{
+    size_t small = na < nb ? na : nb, common = 0;
+    if (small < SOK_DEDUP_MIN)
+        return 0;
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nb; j++)
+            common += a[i] == b[j];
+    return (double)common >= SOK_DEDUP_CONTAIN * (double)small;
+}
+
+static uint64_t rnd(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+static int cmp64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void test_fast_paths_agree(void **state)
+{
+    (void)state;
+    uint64_t seed = 88172645463325252ull;
+    uint64_t a[300], b[300], c[300], tmp[300];
+    for (int round = 0; round < 400; round++) {
+        size_t na = 1 + rnd(&seed) % 300, nb = 1 + rnd(&seed) % 300;
+        unsigned share = (unsigned)(rnd(&seed) % 101);  /* % of b from a */
+        for (size_t i = 0; i < na; i++)
+            a[i] = rnd(&seed) >> (round % 3 ? 0 : 40);  /* small values too */
+        for (size_t j = 0; j < nb; j++)
+            b[j] = rnd(&seed) % 100 < share ? a[rnd(&seed) % na]
+                                            : rnd(&seed);
+        memcpy(c, a, na * sizeof *a);
+        if (na <= 32)
+            insertion_sort_u64(a, na);
+        else
+            sort_u64(a, tmp, na);
+        qsort(c, na, sizeof *c, cmp64);
+        assert_memory_equal(a, c, na * sizeof *a);
+        qsort(b, nb, sizeof *b, cmp64);
+        size_t ka = 1, kb = 1;          /* sets: distinct values */
+        for (size_t i = 1; i < na; i++)
+            if (a[i] != a[ka - 1])
+                a[ka++] = a[i];
+        for (size_t j = 1; j < nb; j++)
+            if (b[j] != b[kb - 1])
+                b[kb++] = b[j];
+        assert_int_equal(sok_dedup_similar(a, ka, b, kb),
+                         similar_ref(a, ka, b, kb));
+        assert_int_equal(sok_dedup_similar(b, kb, a, ka),
+                         similar_ref(a, ka, b, kb));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_layout_and_case_do_not_matter),
         cmocka_unit_test(test_contained_in_longer),
         cmocka_unit_test(test_different_and_short),
+        cmocka_unit_test(test_fast_paths_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,6 +160,24 @@ static void test_page_links(void **state)
     json_t *d = hit_doc("/doc/0123456789abcdef");
     char *s = render_results("a&b", d, 2, 35);
     assert_non_null(strstr(s, "Visar 11–11 av 35 träffar"));
+    free(s);
+    /* An estimated total says so. */
+    struct sok_search_req req = SOK_SEARCH_REQ_INIT;
+    req.q = "a";
+    req.qlen = 1;
+    struct sok_search_hit hit = { d, 1.0, 0, (char *)"x" };
+    struct sok_search_res res = SOK_SEARCH_RES_INIT;
+    res.total = 4000;
+    res.facets_exact = 0;
+    res.nhits = 1;
+    res.hits = &hit;
+    struct sok_buf b = SOK_BUF_INIT;
+    int rc = 0;
+    sok_render_page_html(&b, &req, &res, NULL, &rc);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(b.p, "Visar 1–1 av cirka 4000 träffar"));
+    sok_buf_free(&b);
+    s = render_results("a&b", d, 2, 35);
     /* The pager keeps the query and the filter; & is &amp; in href. */
     assert_non_null(strstr(s, "rel=\"prev\" href=\"/?q=a%26b&amp;type="
                               "minutes\""));
@@ -171,6 +189,42 @@ static void test_page_links(void **state)
     assert_non_null(strstr(s, "class=\"on\" aria-current=\"true\" "
                               "href=\"/?q=a%26b\">Protokoll/"));
     free(s);
+    json_decref(d);
+}
+
+static void test_search_json(void **state)
+{
+    (void)state;
+    json_t *d = hit_doc("/doc/0123456789abcdef");
+    struct sok_search_req req = SOK_SEARCH_REQ_INIT;
+    req.q = "a\"b";
+    req.qlen = 3;
+    struct sok_search_hit hit = { d, 1.5, 0, (char *)"<mark>a</mark>" };
+    struct sok_search_res res = SOK_SEARCH_RES_INIT;
+    res.total = 1;
+    res.nhits = 1;
+    res.hits = &hit;
+    struct sok_buf b = SOK_BUF_INIT;
+    int rc = 0;
+    sok_render_search_json(&b, &req, &res, &rc);
+    assert_int_equal(rc, 0);
+    json_error_t e;
+    json_t *j = json_loads(b.p, 0, &e);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "query")),
+                        "a\"b");
+    assert_true(json_is_true(json_object_get(j, "facets_exact")));
+    assert_true(json_is_object(json_object_get(j, "facets")));
+    json_decref(j);
+    /* Counted over part of the matches: said so. */
+    res.facets_exact = 0;
+    sok_buf_reset(&b);
+    sok_render_search_json(&b, &req, &res, &rc);
+    j = json_loads(b.p, 0, &e);
+    assert_non_null(j);
+    assert_true(json_is_false(json_object_get(j, "facets_exact")));
+    json_decref(j);
+    sok_buf_free(&b);
     json_decref(d);
 }
 
@@ -228,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_urlenc),
         cmocka_unit_test(test_page_escapes_everything),
         cmocka_unit_test(test_page_links),
+        cmocka_unit_test(test_search_json),
         cmocka_unit_test(test_no_hits),
         cmocka_unit_test(test_doc_page),
     };
