@@ -13,7 +13,11 @@ Environment:
     BENCH_GROWTH_BASE  the smaller size of the growth table (10000)
     BENCH_REPORT_DIR   where report.md/.json go (BUILD/bench)
     BENCH_SKIP         comma-separated parts to skip: real, incremental, omindex,
-                       fts5, omega, growth (for quick runs; the default runs all)
+                       fts5, omega, growth (for quick runs; the default runs all);
+                       index: measure queries only, on the indexes a previous run
+                       left in BUILD/bench/work/
+    BENCH_INDEX_FROM   with BENCH_SKIP=index: a report.json whose indexing figures
+                       are carried into this report (marked as such)
 
 Over HTTP sok-server is measured twice: as deployed (its response cache on, warmed
 until a pass through the mix adds no miss, so nearly every answer is cached) and
@@ -241,6 +245,30 @@ class Indexers:
         if engine == "fts5":
             return [PY, os.path.abspath(__file__), "fts5-index", db, corpus]
         raise ValueError(engine)
+
+    def measure_all(self, engines, corpus, dbs, runs, label):
+        """measure() for several engines, interleaved: round r runs every
+        engine once, so a change in the machine's load over the minutes a big
+        corpus takes hits every engine alike instead of whichever ran then."""
+        per = {e: [] for e in engines}
+        for r in range(runs):
+            for e in engines:
+                per[e].append(self.measure(e, corpus, dbs[e], 1, f"{label} (round {r + 1}/{runs})"))
+        out = {}
+        for e, lst in per.items():
+            first = lst[0]
+            nd, cb = first["docs"], first["corpus_bytes"]
+            secs = [x["seconds"]["runs"][0] for x in lst]
+            out[e] = {
+                "engine": e, "corpus": label, "docs": nd, "corpus_bytes": cb,
+                "seconds": summary(secs),
+                "docs_per_s": summary([nd / x for x in secs]),
+                "mb_per_s": summary([mb(cb) / x for x in secs]),
+                "peak_rss_mib": summary([x["peak_rss_mib"]["runs"][0] for x in lst]),
+                "index_mb": summary([x["index_mb"]["runs"][0] for x in lst]),
+                "sok_summary": lst[-1]["sok_summary"],
+            }
+        return out
 
     def measure(self, engine, corpus, db, runs, label):
         cbytes = dir_bytes(corpus)
@@ -725,6 +753,13 @@ def render_md(R):
                 "(other work on the machine widens the min–max)" if "loadavg_start" in meta else "") + ".\n")
 
     L.append("## Indexing (full build from nothing)\n")
+    if R.get("indexing_from"):
+        f = R["indexing_from"]
+        L.append(f"This run measured queries only (BENCH_SKIP=index) on the indexes of an earlier run; "
+                 f"the indexing figures below are that run's ({f['date']}, `{f['path']}`"
+                 + (f"; {f['order']}" if f.get("order") else "") + ").\n")
+    L.append("Engines run interleaved (round 1: sok, omindex, FTS5; round 2: ...), so the machine's load "
+             "hits them alike.\n")
     L.append("| corpus | engine | docs/s | MB/s | seconds (min–max) | peak RSS MiB | index MB | time vs sok |")
     L.append("|---|---|---:|---:|---:|---:|---:|---:|")
     for label, rows in R["indexing"].items():
@@ -953,18 +988,34 @@ def main():
     syn_copy = os.path.join(work, f"{main_name}-copy")
     rmrf(syn_copy)
     shutil.copytree(corp[docs], syn_copy)
-    log(f"indexing {main_name}: {', '.join(engines)} × {runs}")
-    R["indexing"][main_name] = {e: ix.measure(e, syn_copy, dbs[e], runs, main_name) for e in engines}
-    if "real" not in skip:
-        log(f"indexing real: {', '.join(engines)} × {runs}")
-        R["indexing"]["real"] = {}
+    if "index" in skip:
+        # Query half only, on the indexes an earlier run left in work/; its
+        # indexing figures are carried over from BENCH_INDEX_FROM if given.
         for e in engines:
-            d = os.path.join(work, f"{e}-real" + (".sqlite" if e == "fts5" else ""))
-            R["indexing"]["real"][e] = ix.measure(e, real, d, runs, "real")
+            if not os.path.exists(dbs[e]):
+                sys.exit(f"bench: BENCH_SKIP=index but {dbs[e]} is missing (run once without it)")
+        src = os.environ.get("BENCH_INDEX_FROM")
+        if src:
+            with open(src, encoding="utf-8") as fh:
+                old = json.load(fh)
+            R["indexing"] = old.get("indexing", {})
+            if old.get("incremental"):
+                R["incremental"] = old["incremental"]
+            R["indexing_from"] = {"path": src, "date": old.get("meta", {}).get("date", "?"),
+                                  "order": old.get("meta", {}).get("order", "")}
+        log(f"indexing skipped: reusing {', '.join(dbs[e] for e in engines)}")
+    else:
+        log(f"indexing {main_name}: {', '.join(engines)} × {runs}, interleaved")
+        R["indexing"][main_name] = ix.measure_all(engines, syn_copy, dbs, runs, main_name)
+    if "real" not in skip and "index" not in skip:
+        log(f"indexing real: {', '.join(engines)} × {runs}, interleaved")
+        rdbs = {e: os.path.join(work, f"{e}-real" + (".sqlite" if e == "fts5" else "")) for e in engines}
+        R["indexing"]["real"] = ix.measure_all(engines, real, rdbs, runs, "real")
+        for d in rdbs.values():
             rmrf(d)
 
     # 2. incremental nightly run
-    if "incremental" not in skip:
+    if "incremental" not in skip and "index" not in skip:
         log(f"incremental: 1% of {main_name} changed × {runs}")
         R["incremental"] = incremental(b, syn_copy, dbs["sok"],
                                        R["indexing"][main_name]["sok"]["seconds"]["median"], work, runs)
@@ -1001,11 +1052,13 @@ def main():
 
     # 4. growth (sok only): the main size from above, plus 10k when the main is bigger
     G = []
+    if R["indexing"].get(main_name, {}).get("sok") is None:
+        sizes = []          # queries-only run without carried indexing figures
     for n in sizes:
         name = size_name(n)
         if n == docs:
             g = {"corpus": name, "docs": R["corpora"][name]["docs"], "mb": R["corpora"][name]["mb"],
-                 "index": R["indexing"][name]["sok"], "inproc": Q["inproc"],
+                 "index": R["indexing"].get(name, {}).get("sok"), "inproc": Q["inproc"],
                  "http_c16": R["http"]["sok_nocache"].get("16")}
         else:
             log(f"growth: {name}, sok only × {runs}")
