@@ -385,40 +385,45 @@ int need_txn(const struct sok_xw *w, struct sok_err *err, const char *fn)
 
 }  // namespace
 
-int sok_xw_replace(struct sok_xw *w, const char *uterm, struct sok_xdoc *doc,
-                   struct sok_err *err) noexcept
+namespace {
+
+/* sok_xw_replace and sok_xw_add_new: fresh skips the lookup of an older
+ * document with the same unique term. */
+int write_doc(struct sok_xw *w, const char *uterm, struct sok_xdoc *doc,
+              bool fresh, struct sok_err *err, const char *fn) noexcept
 {
     try {
-        if (int rc = need_txn(w, err, __func__))
+        if (int rc = need_txn(w, err, fn))
             return rc;
         if (uterm == nullptr || *uterm == '\0' || doc == nullptr)
-            return einval(err, __func__, "NULL document or empty term");
+            return einval(err, fn, "NULL document or empty term");
         /* A document must carry its own unique term or it could never be
          * found, replaced or deleted again; adding a boolean term that is
          * already there changes nothing. */
         std::string t(uterm);
         doc->doc.add_boolean_term(t);
-        w->db.replace_document(t, doc->doc);
+        if (fresh)
+            w->db.add_document(doc->doc);
+        else
+            w->db.replace_document(t, doc->doc);
         return 0;
     } catch (...) {
-        return translate(err, __func__, ctx::general);
+        return translate(err, fn, ctx::general);
     }
+}
+
+}  // namespace
+
+int sok_xw_replace(struct sok_xw *w, const char *uterm, struct sok_xdoc *doc,
+                   struct sok_err *err) noexcept
+{
+    return write_doc(w, uterm, doc, false, err, __func__);
 }
 
 int sok_xw_add_new(struct sok_xw *w, const char *uterm, struct sok_xdoc *doc,
                    struct sok_err *err) noexcept
 {
-    try {
-        if (int rc = need_txn(w, err, __func__))
-            return rc;
-        if (uterm == nullptr || *uterm == '\0' || doc == nullptr)
-            return einval(err, __func__, "NULL document or empty term");
-        doc->doc.add_boolean_term(std::string(uterm));
-        w->db.add_document(doc->doc);
-        return 0;
-    } catch (...) {
-        return translate(err, __func__, ctx::general);
-    }
+    return write_doc(w, uterm, doc, true, err, __func__);
 }
 
 int sok_xw_delete_term(struct sok_xw *w, const char *term, int spelling,
