@@ -247,55 +247,44 @@ class Indexers:
         raise ValueError(engine)
 
     def measure_all(self, engines, corpus, dbs, runs, label):
-        """measure() for several engines, interleaved: round r runs every
-        engine once, so a change in the machine's load over the minutes a big
-        corpus takes hits every engine alike instead of whichever ran then."""
-        per = {e: [] for e in engines}
+        """Full builds of corpus by each engine into dbs[engine], runs times,
+        interleaved: round r runs every engine once, so a change in the
+        machine's load over the minutes a big corpus takes hits every engine
+        alike instead of whichever ran then."""
+        cbytes = dir_bytes(corpus)
+        ndocs = len(corpus_files(corpus))
+        res = {e: [] for e in engines}
         for r in range(runs):
             for e in engines:
-                per[e].append(self.measure(e, corpus, dbs[e], 1, f"{label} (round {r + 1}/{runs})"))
+                db = dbs[e]
+                rmrf(db)
+                os.sync()
+                m = run_rss(self.cmd(e, db, corpus), log_path=db + ".log")
+                if m["rc"] != 0:
+                    raise RuntimeError(f"{e} on {corpus} exited {m['rc']}: {m['err'][-2000:]}")
+                size = dir_bytes(db)
+                extra = parse_sok_line(open(db + ".log", encoding="utf-8", errors="replace").read()) \
+                    if e == "sok" else {}
+                res[e].append({"seconds": m["wall"], "rss_kib": m["rss_kib"], "index_bytes": size,
+                               "extra": extra})
+                log(f"  {label} {e} run {r + 1}/{runs}: {m['wall']:.1f} s, "
+                    f"{m['rss_kib'] / 1024:.0f} MiB peak, {mb(size):.0f} MB")
         out = {}
-        for e, lst in per.items():
-            first = lst[0]
-            nd, cb = first["docs"], first["corpus_bytes"]
-            secs = [x["seconds"]["runs"][0] for x in lst]
+        for e, lst in res.items():
+            secs = [x["seconds"] for x in lst]
             out[e] = {
-                "engine": e, "corpus": label, "docs": nd, "corpus_bytes": cb,
+                "engine": e, "corpus": label, "docs": ndocs, "corpus_bytes": cbytes,
                 "seconds": summary(secs),
-                "docs_per_s": summary([nd / x for x in secs]),
-                "mb_per_s": summary([mb(cb) / x for x in secs]),
-                "peak_rss_mib": summary([x["peak_rss_mib"]["runs"][0] for x in lst]),
-                "index_mb": summary([x["index_mb"]["runs"][0] for x in lst]),
-                "sok_summary": lst[-1]["sok_summary"],
+                "docs_per_s": summary([ndocs / x for x in secs]),
+                "mb_per_s": summary([mb(cbytes) / x for x in secs]),
+                "peak_rss_mib": summary([x["rss_kib"] / 1024 for x in lst]),
+                "index_mb": summary([mb(x["index_bytes"]) for x in lst]),
+                "sok_summary": lst[-1]["extra"],
             }
         return out
 
     def measure(self, engine, corpus, db, runs, label):
-        cbytes = dir_bytes(corpus)
-        ndocs = len(corpus_files(corpus))
-        res = []
-        for r in range(runs):
-            rmrf(db)
-            os.sync()
-            m = run_rss(self.cmd(engine, db, corpus), log_path=db + ".log")
-            if m["rc"] != 0:
-                raise RuntimeError(f"{engine} on {corpus} exited {m['rc']}: {m['err'][-2000:]}")
-            size = dir_bytes(db)
-            extra = parse_sok_line(open(db + ".log", encoding="utf-8", errors="replace").read()) \
-                if engine == "sok" else {}
-            res.append({"seconds": m["wall"], "rss_kib": m["rss_kib"], "index_bytes": size, "extra": extra})
-            log(f"  {label} {engine} run {r + 1}/{runs}: {m['wall']:.1f} s, "
-                f"{m['rss_kib'] / 1024:.0f} MiB peak, {mb(size):.0f} MB")
-        secs = [x["seconds"] for x in res]
-        return {
-            "engine": engine, "corpus": label, "docs": ndocs, "corpus_bytes": cbytes,
-            "seconds": summary(secs),
-            "docs_per_s": summary([ndocs / s for s in secs]),
-            "mb_per_s": summary([mb(cbytes) / s for s in secs]),
-            "peak_rss_mib": summary([x["rss_kib"] / 1024 for x in res]),
-            "index_mb": summary([mb(x["index_bytes"]) for x in res]),
-            "sok_summary": res[-1]["extra"],
-        }
+        return self.measure_all([engine], corpus, {engine: db}, runs, label)[engine]
 
 
 def incremental(b, copy, base_db, base_seconds, work, runs):

@@ -109,3 +109,22 @@ def q(s):
     """URL-encodes a query value."""
     import urllib.parse
     return urllib.parse.quote(s, safe="")
+
+
+class ServerPool:
+    """Starts Servers and stops every one of them at the end of a test, even
+    one that failed half-way (call stop_all() in a finally)."""
+    def __init__(self):
+        self.servers = []
+
+    def start(self, db, *args, **kw):
+        s = Server(db, *args, **kw)
+        self.servers.append(s)
+        return s
+
+    def stop_all(self):
+        for s in self.servers:
+            try:
+                s.stop()
+            except Exception:
+                pass

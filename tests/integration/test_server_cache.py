@@ -8,16 +8,11 @@ import os, re, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import check, done, run_index, tempdir, copy_corpus, SOK_SERVER
-from sokutil import Server, q
+from sokutil import ServerPool, q
 
 tmp = tempdir()
-servers = []
-
-
-def start(db, *args, **kw):
-    s = Server(db, *args, **kw)
-    servers.append(s)
-    return s
+pool = ServerPool()
+start = pool.start
 
 
 def no_took(body):
@@ -101,8 +96,7 @@ try:
                        text=True, timeout=10)
     check(p.returncode == 1, "--cache-mb x: usage error, exit 1", (p.returncode, p.stderr))
 finally:
-    for s in servers:
-        s.stop()
+    pool.stop_all()
     import shutil
     shutil.rmtree(tmp, ignore_errors=True)
 done()

@@ -8,16 +8,11 @@ import os, re, resource, shutil, signal, socket, sys, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import check, done, run_index, tempdir, copy_corpus
-from sokutil import Server, q
+from sokutil import ServerPool, q
 
 tmp = tempdir()
-servers = []
-
-
-def start(db, *args, **kw):
-    s = Server(db, *args, **kw)
-    servers.append(s)
-    return s
+pool = ServerPool()
+start = pool.start
 
 
 try:
@@ -230,10 +225,6 @@ try:
     ss2 = start(db, "--quiet", threads=1)
     check(ss2.stop(signal.SIGINT) == 0, "SIGINT: exit 0")
 finally:
-    for s in servers:
-        try:
-            s.stop()
-        except Exception:
-            pass
+    pool.stop_all()
     shutil.rmtree(tmp, ignore_errors=True)
 done()
