@@ -337,35 +337,6 @@ static int emit_part(void *vctx, const char *stem, size_t len, size_t part,
     return pe->c->cb(pe->c->ctx, &t);
 }
 
-/* U + the word without accents, when that differs from the word: a query
- * typed without å/ä/ö finds it, below the exact form. */
-static int emit_unaccented(struct analyze_ctx *c, const struct sok_token *tok,
-                           unsigned wdf)
-{
-    size_t i = 0;
-    while (i < tok->len && (unsigned char)tok->text[i] < 0x80)
-        i++;
-    if (i == tok->len || !(tok->flags & SOK_TOK_WORD) ||
-        (tok->flags & (SOK_TOK_NUMBER | SOK_TOK_TRUNCATED)))
-        return 0;
-    char *u = NULL;
-    size_t ul = 0;
-    if (sok_text_unaccent(tok->text, tok->len, &u, &ul, NULL) != 0)
-        return 0;
-    int rc = 0;
-    if (ul > 0 && ul + 2 <= sizeof c->a->term &&
-        (ul != tok->len || memcmp(u, tok->text, ul) != 0)) {
-        struct sok_analyzer *a = c->a;
-        a->term[0] = SOK_PREFIX_UNACCENT[0];
-        memcpy(a->term + 1, u, ul);
-        a->term[ul + 1] = '\0';
-        struct sok_term t = { a->term, ul + 1, 0, wdf, tok->flags, 0 };
-        rc = c->cb(c->ctx, &t);
-    }
-    free(u);
-    return rc;
-}
-
 static int analyze_token(void *vctx, const struct sok_token *tok)
 {
     struct analyze_ctx *c = vctx;
@@ -400,8 +371,15 @@ static int analyze_token(void *vctx, const struct sok_token *tok)
         return rc;
 
     /* Z + stem: the stem fits in SOK_TERM_MAX - 1 bytes plus NUL, so the
-     * prefixed term never exceeds SOK_TERM_MAX. */
+     * prefixed term never exceeds SOK_TERM_MAX.  A word that is its own
+     * stem gets none: the exact term already says it, and the query side
+     * searches a stem as Z + stem OR the stem itself (sok_terms.h).  That
+     * is a third of the Z entries, and Xapian's write cost follows the
+     * number of entries. */
     int n = sok_analyzer_stem(a, tok, a->term + 1, SOK_TERM_MAX, NULL);
+    if (n > 0 && (size_t)n == tok->len &&
+        memcmp(a->term + 1, tok->text, tok->len) == 0)
+        n = 0;
     if (n > 0) {
         a->term[0] = SOK_PREFIX_STEM[0];
         t.term = a->term;
@@ -423,8 +401,6 @@ static int analyze_token(void *vctx, const struct sok_token *tok)
         struct part_emit pe = { c, tok, wdf };
         if ((rc = sok_analyze_compound(a, tok->text, tok->len, tok->flags,
                                        emit_part, &pe)) != 0)
-            return rc;
-        if ((rc = emit_unaccented(c, tok, wdf)) != 0)
             return rc;
     }
 

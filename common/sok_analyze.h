@@ -43,15 +43,14 @@ typedef int (*sok_term_cb)(void *ctx, const struct sok_term *t);
 
 #define SOK_ANALYZE_TITLE 0x1u  /* text is a section title: also emit S
                                    terms, and weight with SOK_TITLE_WDF */
-#define SOK_ANALYZE_PARTS 0x2u  /* also emit C (compound part) and U
-                                   (unaccented) terms; the indexer sets it */
+#define SOK_ANALYZE_PARTS 0x2u  /* also emit C (compound part) terms; the
+                                   indexer sets it */
 
 /*
  * Tokenises text[0..len) and emits, for every token: the exact folded form
  * (unprefixed, with position), its stem (Z prefix, no position) unless the
- * token gets none, with SOK_ANALYZE_PARTS for a compound the stems of its
- * parts (C prefix, no positions) and for a word with accents
- * its unaccented form (U prefix, no position), and with SOK_ANALYZE_TITLE
+ * token gets none or is its own stem, with SOK_ANALYZE_PARTS for a compound
+ * the stems of its parts (C prefix, no positions), and with SOK_ANALYZE_TITLE
  * the S-prefixed exact form (with both flags, at the end, T + the title's
  * key, see sok_title_key_add).
  * Stopwords are not dropped.  Positions continue from *pos, which is

@@ -7,15 +7,18 @@
  * Terms (Xapian convention: upper-case prefix, then the lower-case term):
  *   (none)   exact word form, NFC + case folded, with positions
  *            (body, and the section title again with a higher wdf)
- *   Z        Swedish Snowball stem of a word, no positions
+ *   Z        Swedish Snowball stem of a word, no positions; only when the
+ *            stem differs from the word ("banken" -> Zbank, "bank" -> none),
+ *            so a stem s is searched as Zs OR s (schema 2 wrote Z for
+ *            every word; a query written this way finds those too)
  *   C        Snowball stem of a part of a compound word, no positions
  *            (before 2026-11 indexes: at the compound's position; nothing
  *            reads them) ("fritidsbanken" -> Cfritid, Cbank; linking letters
  *            dropped, names and words the lexicon knows whole not split;
  *            see sok_compound.h).  Searched below whole words.
- *   U        the word with accents removed (a for å/ä, o for ö, e for é),
- *            only for words that have any; no positions.  Lets "far"
- *            find "får", below the exact form.
+ *   U        schema 2 only: the word with accents removed.  Nothing reads
+ *            them: a word typed without accents is now expanded at query
+ *            time to the indexed words that differ from it only by them.
  *   T        the section title's words, folded, numbers dropped, joined by
  *            one space ("rotation", "banor och text"); no positions.  A
  *            query that is the whole title ranks that section first.
@@ -45,12 +48,16 @@
 #ifndef SOK_TERMS_H
 #define SOK_TERMS_H
 
-#define SOK_SCHEMA_VERSION 2
+#define SOK_SCHEMA_VERSION 3
+
+/* The oldest schema the query side still reads: 2 differs from 3 only by
+ * terms that 3 no longer writes, and queries written for 3 find the same
+ * sections in either. */
+#define SOK_SCHEMA_OLDEST_READ 2
 
 #define SOK_PREFIX_STEM   "Z"
 #define SOK_PREFIX_TITLE  "S"
 #define SOK_PREFIX_PART   "C"
-#define SOK_PREFIX_UNACCENT "U"
 #define SOK_PREFIX_TITLEKEY "T"
 #define SOK_PREFIX_ID     "Q"
 #define SOK_PREFIX_FILE   "F"

@@ -81,11 +81,6 @@ int sok_text_tokenize(const char *s, size_t len, unsigned first_pos,
                       sok_token_cb cb, void *ctx, unsigned *next_pos,
                       struct sok_err *err);
 
-/* Removes accents the way a keyboard without å/ä/ö does: å->a, ä->a, ö->o,
- * é->e, ü->u, ... on already folded text, into a malloc()ed *out. */
-int sok_text_unaccent(const char *s, size_t len, char **out, size_t *outlen,
-                      struct sok_err *err);
-
 #ifdef __cplusplus
 }
 #endif

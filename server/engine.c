@@ -16,10 +16,12 @@ static int check_schema(struct sok_xr *xr, struct sok_err *err)
     char *val = NULL;
     size_t len = 0;
     int rc = sok_xr_get_metadata(xr, SOK_META_SCHEMA, &val, &len, err);
-    if (rc == 0 && len > 0 && atoi(val) != SOK_SCHEMA_VERSION)
+    int v = len > 0 ? atoi(val) : 0;
+    if (rc == 0 && len > 0 &&
+        (v < SOK_SCHEMA_OLDEST_READ || v > SOK_SCHEMA_VERSION))
         rc = sok_err_set(err, SOK_ECORRUPT,
-                         "index has schema %.20s, this server reads %d",
-                         val, SOK_SCHEMA_VERSION);
+                         "index has schema %.20s, this server reads %d to %d",
+                         val, SOK_SCHEMA_OLDEST_READ, SOK_SCHEMA_VERSION);
     free(val);
     return rc;
 }
@@ -131,6 +133,30 @@ unsigned long sok_engine_termfreq(struct sok_engine *e, const char *prefix,
     if (sok_xr_termfreq(e->xr, term, pl + len, &f, &ignore) != 0)
         return 0;
     return f;
+}
+
+unsigned long sok_engine_stemfreq(struct sok_engine *e, const char *s,
+                                  size_t len)
+{
+    return sok_engine_termfreq(e, SOK_PREFIX_STEM, s, len) +
+           sok_engine_termfreq(e, "", s, len);
+}
+
+static int stop_at_first(void *ctx, const char *t, size_t len,
+                         unsigned long tf)
+{
+    (void)t; (void)len; (void)tf;
+    *(int *)ctx = 1;
+    return 1;
+}
+
+int sok_engine_has_prefix(struct sok_engine *e, const char *p, size_t len)
+{
+    int found = 0;
+    struct sok_err ignore = SOK_ERR_INIT;
+    if (e->xr != NULL)
+        sok_xr_terms(e->xr, p, len, 1, stop_at_first, &found, &ignore);
+    return found;
 }
 
 size_t sok_engine_stem(struct sok_engine *e, const char *w, size_t len,

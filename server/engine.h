@@ -36,7 +36,8 @@ void sok_engine_free(struct sok_engine *e);
  * committed revision (following a stub swap), or reopens the index when
  * the reader was lost.  On failure the reader is dropped and the code
  * (SOK_ENODB, SOK_ECORRUPT, ...) returned; the next call tries again.  A
- * schema other than SOK_SCHEMA_VERSION is SOK_ECORRUPT. */
+ * schema outside SOK_SCHEMA_OLDEST_READ..SOK_SCHEMA_VERSION is
+ * SOK_ECORRUPT. */
 int sok_engine_refresh(struct sok_engine *e, struct sok_err *err);
 
 /* Document count and revision of the open index (after a refresh).  The
@@ -53,6 +54,15 @@ unsigned long sok_engine_xrev(struct sok_engine *e);
  * use it to compare candidates, where "unknown" is the safe answer). */
 unsigned long sok_engine_termfreq(struct sok_engine *e, const char *prefix,
                                   const char *t, size_t len);
+
+/* Documents holding a word with stem s[0..len): Z + s, plus the word s
+ * itself, which carries no Z term (sok_terms.h).  A section holding both
+ * counts twice: callers compare it with 0 or use it as a rough size. */
+unsigned long sok_engine_stemfreq(struct sok_engine *e, const char *s,
+                                  size_t len);
+
+/* Whether some term of the index starts with p[0..len). */
+int sok_engine_has_prefix(struct sok_engine *e, const char *p, size_t len);
 
 /* Stem of the folded word w[0..len) into out (cap bytes); 0 when it has
  * none (or on error). */

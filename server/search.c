@@ -144,22 +144,50 @@ static struct sok_xq *q_scaled(struct plan *p, const char *prefix,
     return q ? keep(p, sok_xq_scale(q, w, p->err)) : NULL;
 }
 
+/* Sections holding a word with stem s: Z + s, OR s itself, which the
+ * indexer writes without a Z term when a word is its own stem
+ * (sok_terms.h). */
+static struct sok_xq *q_stem(struct plan *p, const char *s, size_t len,
+                             double w)
+{
+    struct sok_xq *v[2] = { q_term(p, SOK_PREFIX_STEM, s, len),
+                            q_term(p, "", s, len) };
+    struct sok_xq *q = q_comb(p, SOK_XQ_OR, v, 2);
+    return q && w != 1.0 ? keep(p, sok_xq_scale(q, w, p->err)) : q;
+}
+
+/* The indexed words a word typed without accents may have meant. */
+struct folds {
+    struct plan *p;
+    size_t n;
+    struct sok_xq *v[SOK_FOLD_MAX];
+};
+
+static int fold_cb(void *ctx, const char *w, size_t len)
+{
+    struct folds *f = ctx;
+    f->v[f->n] = q_scaled(f->p, "", w, len, SOK_FOLD_WEIGHT);
+    if (f->v[f->n] != NULL)
+        f->n++;
+    return f->n == SOK_FOLD_MAX;
+}
+
 /* A word: its exact form, OR its stem weighted down, so that the exact
  * form ranks above words that only share the stem; below those, the
  * compounds holding the word as a part (C) and, for a word typed without
- * accents, the words that differ only by them (U). */
+ * accents, the indexed words that differ only by them ("for" -> "för"). */
 static struct sok_xq *q_word(struct plan *p, const char *w, size_t wlen,
                              const char *stem, size_t slen)
 {
     struct sok_xq *v[3] = { q_term(p, "", w, wlen), NULL, NULL };
     if (slen > 0)
-        v[1] = q_scaled(p, SOK_PREFIX_STEM, stem, slen, SOK_STEM_WEIGHT);
+        v[1] = q_stem(p, stem, slen, SOK_STEM_WEIGHT);
     struct sok_xq *q = q_comb(p, SOK_XQ_OR, v, 2);
     if (sok_search_plain)
         return q;
     /* A common word fills the first pages with itself: compounds holding
      * it would only rank under it, yet cost a merge of their posting lists
-     * on every query.  The unaccented form stays: "for" typed for "för"
+     * on every query.  The accented forms stay: "for" typed for "för"
      * is common in English text and still meant. */
     int common = sok_engine_termfreq(p->e, "", w, wlen) >= SOK_EXPAND_BELOW;
     /* MAX, not OR: a section holding the word itself scores as it would
@@ -168,12 +196,11 @@ static struct sok_xq *q_word(struct plan *p, const char *w, size_t wlen,
     v[0] = q;
     v[1] = slen > 0 && !common ? q_scaled(p, SOK_PREFIX_PART, stem, slen,
                                           SOK_PART_WEIGHT) : NULL;
-    v[2] = NULL;
-    size_t i = 0;
-    while (i < wlen && (unsigned char)w[i] < 0x80)
-        i++;
-    if (i == wlen)
-        v[2] = q_scaled(p, SOK_PREFIX_UNACCENT, w, wlen, SOK_FOLD_WEIGHT);
+    struct folds f;
+    f.p = p;
+    f.n = 0;
+    sok_spell_accented(p->e, w, wlen, fold_cb, &f);
+    v[2] = q_comb(p, SOK_XQ_OR, f.v, f.n);
     return q_comb(p, SOK_XQ_MAX, v, 3);
 }
 
@@ -193,7 +220,7 @@ static int cpart_cb(void *ctx, const char *stem, size_t len, size_t part,
     if (part >= SOK_COMPOUND_MAX_PARTS)
         return 0;
     struct sok_xq *v[2] = {
-        q_term(c->p, SOK_PREFIX_STEM, stem, len),
+        q_stem(c->p, stem, len, 1.0),
         q_scaled(c->p, SOK_PREFIX_PART, stem, len, SOK_PART_WEIGHT) };
     struct sok_xq *q = q_comb(c->p, SOK_XQ_OR, v, 2);
     c->part[part] = alt ? q_or2(c->p, c->part[part], q) : q;
@@ -402,7 +429,7 @@ static struct sok_xq *joined(struct plan *p, size_t i)
         w[len] = '\0';
         sl = sok_engine_stem(p->e, w, len, stem, sizeof stem);
         if (sok_engine_termfreq(p->e, "", w, len) > 0 ||
-            (sl > 0 && sok_engine_termfreq(p->e, SOK_PREFIX_STEM, stem, sl) > 0))
+            (sl > 0 && sok_engine_stemfreq(p->e, stem, sl) > 0))
             break;
         if (link)
             return NULL;
@@ -458,8 +485,8 @@ static struct sok_xq *word_term(struct plan *p, size_t i, unsigned id)
 
     const char *w = ptext(p, t->off);
     unsigned long fe = sok_engine_termfreq(p->e, "", w, t->len);
-    unsigned long fs = t->slen ? sok_engine_termfreq(p->e, SOK_PREFIX_STEM,
-                                       ptext(p, t->soff), t->slen) : 0;
+    unsigned long fs = t->slen ? sok_engine_stemfreq(p->e, ptext(p, t->soff),
+                                                     t->slen) : 0;
     if (fe == 0 && fs == 0) {
         /* Unknown: search the likely intended words too, and let the
          * other words and their order pick among them. */
@@ -500,8 +527,8 @@ static struct sok_xq *word_term(struct plan *p, size_t i, unsigned id)
             size_t csl = sok_engine_stem(p->e, c, cl, cstem, sizeof cstem);
             struct sok_xq *v[2] = {
                 q_scaled(p, "", c, cl, SOK_EDIT_WEIGHT),
-                csl ? q_scaled(p, SOK_PREFIX_STEM, cstem, csl,
-                               SOK_EDIT_WEIGHT * SOK_STEM_WEIGHT) : NULL };
+                csl ? q_stem(p, cstem, csl,
+                             SOK_EDIT_WEIGHT * SOK_STEM_WEIGHT) : NULL };
             struct sok_xq *m[2] = { q, q_comb(p, SOK_XQ_OR, v, 2) };
             q = q_comb(p, SOK_XQ_MAX, m, 2);
             /* Not in the proximity boost (px): that would lift sections

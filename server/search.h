@@ -16,7 +16,7 @@
  *  - below the word itself (OP_MAX, so they add recall without lifting a
  *    section over one holding the word as typed): compounds holding it as
  *    a part (C terms, SOK_PART_WEIGHT), for a word typed without accents
- *    the words differing only by them (U terms, SOK_FOLD_WEIGHT), and for
+ *    the indexed words differing only by them (SOK_FOLD_WEIGHT), and for
  *    a name or a word the lexicon does not know, the indexed words within
  *    the edit budget (1 edit from 5 letters, 2 from 9; SOK_EDIT_WEIGHT);
  *    parts and edits only for a word rarer than SOK_EXPAND_BELOW sections
@@ -57,7 +57,8 @@
 #define SOK_STEM_WEIGHT    0.5
 #define SOK_PROXIMITY_WEIGHT 1.0    /* the words in order, close together */
 #define SOK_PART_WEIGHT    0.3      /* a compound's part (C terms) */
-#define SOK_FOLD_WEIGHT    0.3      /* the word without å/ä/ö (U terms) */
+#define SOK_FOLD_WEIGHT    0.3      /* a word typed without its accents */
+#define SOK_FOLD_MAX       8        /* accented forms searched for one */
 #define SOK_EDIT_WEIGHT    0.3      /* a word within the edit budget */
 #define SOK_TITLE_KEY_WEIGHT 1.0    /* the query is a section's whole title */
 #define SOK_EXPAND_BELOW   50       /* C and edit variants only for a word

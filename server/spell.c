@@ -27,7 +27,7 @@ static unsigned long word_score(struct sok_engine *e, const char *w,
     if (f > 0)
         return f << 20;
     size_t sl = sok_engine_stem(e, w, len, stem, sizeof stem);
-    return sl ? sok_engine_termfreq(e, SOK_PREFIX_STEM, stem, sl) : 0;
+    return sl ? sok_engine_stemfreq(e, stem, sl) : 0;
 }
 
 /* The best indexed spelling of w with å/ä restored for a and ö for o, as
@@ -79,6 +79,95 @@ static size_t accent_variant(struct sok_engine *e, const char *w, size_t len,
         }
     }
     return best_len;
+}
+
+/* The accented letters tried for an ASCII letter, as UTF-8. */
+static const char *const *accents_of(char c)
+{
+    static const char *const a[] = { "\xc3\xa5", "\xc3\xa4", "\xc3\xa0",
+                                     "\xc3\xa1", NULL };
+    static const char *const e_[] = { "\xc3\xa9", "\xc3\xa8", "\xc3\xaa",
+                                      "\xc3\xab", NULL };
+    static const char *const o[] = { "\xc3\xb6", "\xc3\xb8", "\xc3\xb3", NULL };
+    static const char *const u[] = { "\xc3\xbc", NULL };
+    static const char *const i[] = { "\xc3\xad", NULL };
+    static const char *const n[] = { "\xc3\xb1", NULL };
+    static const char *const c_[] = { "\xc3\xa7", NULL };
+    switch (c) {
+    case 'a': return a;
+    case 'e': return e_;
+    case 'o': return o;
+    case 'u': return u;
+    case 'i': return i;
+    case 'n': return n;
+    case 'c': return c_;
+    default: return NULL;
+    }
+}
+
+struct accent_walk {
+    struct sok_engine *e;
+    const char *w;
+    size_t len;
+    sok_spell_word_cb cb;
+    void *ctx;
+    unsigned lookups;
+    int stop;
+    char cand[2 * SOK_TOKEN_MAX + 2];
+};
+
+/* Once the candidate differs from the word, a prefix no term starts with
+ * ends the branch: most accented spellings die one letter after the
+ * accent, so the walk stays near the length of the word. */
+static int prefix_held(struct accent_walk *aw, size_t o)
+{
+    if (aw->lookups >= SOK_ACCENT_LOOKUPS) {
+        aw->stop = 1;
+        return 0;
+    }
+    aw->lookups++;
+    return sok_engine_has_prefix(aw->e, aw->cand, o);
+}
+
+static void accent_step(struct accent_walk *aw, size_t i, size_t o,
+                        int changed)
+{
+    if (aw->stop)
+        return;
+    if (i == aw->len) {
+        if (changed && sok_engine_termfreq(aw->e, "", aw->cand, o) > 0 &&
+            aw->cb(aw->ctx, aw->cand, o) != 0)
+            aw->stop = 1;
+        return;
+    }
+    aw->cand[o] = aw->w[i];
+    if (!changed || prefix_held(aw, o + 1))
+        accent_step(aw, i + 1, o + 1, changed);
+    const char *const *alt = accents_of(aw->w[i]);
+    for (size_t k = 0; alt && alt[k] && !aw->stop; k++) {
+        memcpy(aw->cand + o, alt[k], 2);
+        if (prefix_held(aw, o + 2))
+            accent_step(aw, i + 1, o + 2, 1);
+    }
+}
+
+void sok_spell_accented(struct sok_engine *e, const char *w, size_t len,
+                        sok_spell_word_cb cb, void *ctx)
+{
+    struct accent_walk aw;
+    aw.e = e;
+    aw.w = w;
+    aw.len = len;
+    aw.cb = cb;
+    aw.ctx = ctx;
+    aw.lookups = 0;
+    aw.stop = 0;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)w[i] >= 0x80)
+            return;                 /* accents typed: taken as meant */
+    if (len == 0 || 2 * len >= sizeof aw.cand)
+        return;
+    accent_step(&aw, 0, 0, 0);
 }
 
 size_t sok_spell_correction(struct sok_engine *e, const char *w, size_t len,

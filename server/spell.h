@@ -45,6 +45,17 @@ size_t sok_spell_correction(struct sok_engine *e, const char *w, size_t len,
 void sok_spell_near(struct sok_engine *e, const char *w, size_t len,
                     struct sok_alts *al);
 
+/* Calls cb for each indexed word that differs from the folded word
+ * w[0..len) only by accents on some of its letters ("for" -> "för",
+ * "idé" from "ide"), until cb returns non-zero: what a word typed without
+ * them may have meant.  The accents tried are the Latin-1 ones Swedish
+ * text uses (å ä à á, é è ê ë, ö ø ó, ü, í, ñ, ç); the walk follows only
+ * prefixes the index holds, and gives up after SOK_ACCENT_LOOKUPS lookups. */
+typedef int (*sok_spell_word_cb)(void *ctx, const char *w, size_t len);
+#define SOK_ACCENT_LOOKUPS 256
+void sok_spell_accented(struct sok_engine *e, const char *w, size_t len,
+                        sok_spell_word_cb cb, void *ctx);
+
 /* Builds the deletion index for e's revision now, unless there is one
  * (sok-server calls it at start-up, so no search waits for it). */
 void sok_spell_prepare(struct sok_engine *e);

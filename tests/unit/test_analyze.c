@@ -154,17 +154,18 @@ static const struct analyze_case analyze_cases[] = {
     { "Fritidsbankens \xc3\xb6ppnar", SOK_ANALYZE_TITLE, 5,
       "fritidsbankens@5*4+w Zfritidsbank*4 Sfritidsbankens@5*1 "
       "\xc3\xb6ppnar@6*4+w Z\xc3\xb6ppn*4 S\xc3\xb6ppnar@6*1", 7 },
-    /* Stopwords are indexed; single letters get no stem. */
-    { "och i en", 0, 1, "och@1*1+w Zoch*1 i@2*1 en@3*1+w Zen*1", 4 },
+    /* Stopwords are indexed; single letters get no stem, and a word that
+     * is its own stem no Z term. */
+    { "och i en", 0, 1, "och@1*1+w i@2*1 en@3*1+w", 4 },
     /* *pos 0 would mean "no position": the first word gets 1. */
-    { "kommun", 0, 0, "kommun@1*1+w Zkommun*1", 2 },
+    { "kommun", 0, 0, "kommun@1*1+w", 2 },
+    { "kommunen", 0, 1, "kommunen@1*1+w Zkommun*1", 2 },
     { "IOP-avtal", 0, 1,
-      "iop-avtal@1*1+w Ziop-avtal*1 iop@1*1+w Ziop*1 avtal@2*1+w Zavtal*1", 3 },
-    { "2017-02-13 H22", 0, 1, "2017-02-13@1*1 h22@2*1 Zh22*1", 3 },
-    { "a.b@x.se", 0, 1, "a.b@x.se@1*1 a@1*1 b@2*1 x@3*1 se@4*1 Zse*1", 5 },
+      "iop-avtal@1*1+w iop@1*1+w avtal@2*1+w", 3 },
+    { "2017-02-13 H22", 0, 1, "2017-02-13@1*1 h22@2*1", 3 },
+    { "a.b@x.se", 0, 1, "a.b@x.se@1*1 a@1*1 b@2*1 x@3*1 se@4*1", 5 },
     { "www.skolfam.se ok", 0, 1,
-      "www.skolfam.se@1*1 www@1*1 Zwww*1 skolfam@2*1 Zskolfam*1 se@3*1 Zse*1 "
-      "ok@4*1+w Zok*1", 5 },
+      "www.skolfam.se@1*1 www@1*1 skolfam@2*1 se@3*1 ok@4*1+w", 5 },
 };
 
 static void test_analyze_table(void **state)
@@ -204,7 +205,7 @@ static void test_analyze_forms_meet(void **state)
         else
             assert_string_equal(r.buf, first);
     }
-    assert_string_equal(first, "\xc3\xa5sa@1*1+w Z\xc3\xa5sa*1");
+    assert_string_equal(first, "\xc3\xa5sa@1*1+w");
 }
 
 static int stop_at_second(void *ctx, const struct sok_term *t)

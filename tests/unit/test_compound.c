@@ -1,9 +1,9 @@
 /*
  * test_compound: the Swedish lexicon and compound splitter (a table of
  * compounds with their parts, and words that must stay whole), the terms
- * the analyzer emits for compounds (C) and accented words (U), the bounded
- * Damerau-Levenshtein distance and edit budget behind edit-tolerant
- * matching, and the accent folding queries typed without å/ä/ö rely on.
+ * the analyzer emits for compounds (C) and stems (Z, only where a stem
+ * differs from its word), and the bounded Damerau-Levenshtein distance and
+ * edit budget behind edit-tolerant matching.
  * Uses the installed hunspell-sv lexicon (/usr/share/hunspell/sv_SE.dic).
  */
 #include <setjmp.h>
@@ -226,10 +226,16 @@ static void test_analyzer_terms(void **state)
     /* A name is never split. */
     assert_true(has_term(&c, "font\xc3\xa4nhuset", NULL));
     assert_false(has_term(&c, SOK_PREFIX_PART "font\xc3\xa4n", NULL));
-    /* Accented words get their unaccented form. */
-    assert_true(has_term(&c, SOK_PREFIX_UNACCENT "far", NULL));
-    assert_true(has_term(&c, SOK_PREFIX_UNACCENT "fontanhuset", NULL));
-    assert_false(has_term(&c, SOK_PREFIX_UNACCENT "det", NULL));
+    /* A stem only where it differs from the word: the query side
+     * searches a stem as Z + stem or the word itself. */
+    assert_true(has_term(&c, SOK_PREFIX_STEM "fritidsbank", NULL));
+    assert_true(has_term(&c, "f\xc3\xa5r", NULL));
+    assert_false(has_term(&c, SOK_PREFIX_STEM "f\xc3\xa5r", NULL));
+    assert_false(has_term(&c, SOK_PREFIX_STEM "den", NULL));
+    /* No accent-folded terms (schema 2 had U terms): a query expands a
+     * word typed without accents instead. */
+    for (size_t i = 0; i < c.n; i++)
+        assert_false(c.terms[i][0] == 'U');
 
     /* Without SOK_ANALYZE_PARTS: neither. */
     memset(&c, 0, sizeof c);
@@ -237,7 +243,6 @@ static void test_analyzer_terms(void **state)
     assert_int_equal(sok_analyze_text(a, text, strlen(text), 0, &pos,
                                       collect_cb, &c, &err), 0);
     assert_false(has_term(&c, SOK_PREFIX_PART "bank", NULL));
-    assert_false(has_term(&c, SOK_PREFIX_UNACCENT "far", NULL));
 
     /* A section title also gives its whole-title key (T): words only. */
     memset(&c, 0, sizeof c);
@@ -325,36 +330,6 @@ static void test_edit_budget(void **state)
     assert_int_equal(sok_utf8_chars("f\xc3\xa5r", 4), 3);
 }
 
-/* ------------------------------------------------------------- folding */
-
-static void test_folding(void **state)
-{
-    (void)state;
-    static const struct {
-        const char *in, *out;
-    } t[] = {
-        { "f\xc3\xa5r", "far" },
-        { "f\xc3\xa4rg", "farg" },
-        { "f\xc3\xb6r", "for" },
-        { "id\xc3\xa9", "ide" },
-        { "m\xc3\xbcsli", "musli" },
-        { "font\xc3\xa4nhuset", "fontanhuset" },
-        { "a\xcc\x8a", "a" },                   /* decomposed å */
-        { "far", "far" },
-        { "", "" },
-    };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-        char *out = NULL;
-        size_t n = 0;
-        struct sok_err err = SOK_ERR_INIT;
-        assert_int_equal(sok_text_unaccent(t[i].in, strlen(t[i].in), &out,
-                                           &n, &err), 0);
-        assert_string_equal(out, t[i].out);
-        assert_int_equal(n, strlen(t[i].out));
-        free(out);
-    }
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -364,7 +339,6 @@ int main(void)
         cmocka_unit_test(test_analyzer_terms),
         cmocka_unit_test(test_edit_distance),
         cmocka_unit_test(test_edit_budget),
-        cmocka_unit_test(test_folding),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /*
  * test_text: table-driven unit tests for sok_text (UTF-8 validation and
- * repair, NFC + case folding, unaccenting and the tokeniser).  Each table
+ * repair, NFC + case folding and the tokeniser).  Each table
  * row is one input and the exact expected result, so a regression names
  * the row that broke.
  */
@@ -212,35 +212,6 @@ static void test_fold_invalid(void **state)
     assert_null(out);
     assert_int_equal(err.code, SOK_EUTF8);
     assert_int_equal(sok_text_fold(NULL, 1, &out, NULL, NULL), SOK_EINVAL);
-}
-
-/* -------------------------------------------------------------- unaccent */
-
-static const struct fold_case unaccent_cases[] = {
-    { "", "" },
-    { "r\xc3\xa4ksm\xc3\xb6rg\xc3\xa5s", "raksmorgas" },   /* räksmörgås */
-    { "caf\xc3\xa9 cr\xc3\xa8me m\xc3\xbcnchen", "cafe creme munchen" },
-    { "s\xc3\xb8ren \xc3\xa6" "ble", "soren \xc3\xa6" "ble" },  /* ø->o, æ kept */
-    { "\xc3\xa0\xc3\xa1\xc3\xa2\xc3\xa3\xc3\xa7\xc3\xb1\xc3\xbd\xc3\xbf", "aaaacnyy" },
-    { "a\xcc\x8a", "a" },                                    /* NFD input */
-    { "\xc5\x82\xc3\xb3" "d\xc5\xba", "lodz" },                 /* łódź */
-    { "\xc4\x8d\xc5\xa1\xc5\xbe", "csz" },                   /* čšž */
-    { "\xc3\xa5 \xe2\x82\xac", "a \xe2\x82\xac" },           /* € untouched */
-    { "plain", "plain" },
-};
-
-static void test_unaccent(void **state)
-{
-    (void)state;
-    for (size_t i = 0; i < sizeof unaccent_cases / sizeof unaccent_cases[0]; i++) {
-        const struct fold_case *c = &unaccent_cases[i];
-        char *out = NULL;
-        size_t n = 0;
-        assert_int_equal(sok_text_unaccent(c->in, strlen(c->in), &out, &n, NULL), 0);
-        if (strcmp(out, c->out) != 0 || n != strlen(c->out))
-            fail_msg("unaccent row %zu: got \"%s\"", i, out);
-        free(out);
-    }
 }
 
 /* ------------------------------------------------------------- tokenize */
@@ -682,7 +653,6 @@ int main(void)
         cmocka_unit_test(test_utf8_repair_args),
         cmocka_unit_test(test_fold),
         cmocka_unit_test(test_fold_invalid),
-        cmocka_unit_test(test_unaccent),
         cmocka_unit_test(test_tokenize_table),
         cmocka_unit_test(test_tokenize_offsets),
         cmocka_unit_test(test_tokenize_positions),
