@@ -25,9 +25,13 @@
 /* ------------------------------------------------------------ stem cache */
 
 /* Word frequencies are Zipfian: a few thousand words make up most running
- * text, so a direct-mapped cache of that size answers most stem requests.
- * Words and stems longer than the key size simply bypass it. */
-#define STEM_CACHE_SLOTS 65536u              /* power of two */
+ * text, so a direct-mapped cache answers most stem requests.  A full build
+ * meets the long tail too (the synthetic 100k corpus has 140,000 distinct
+ * words): 256k slots took 5% off its CPU time against 64k.  calloc()ed
+ * pages that are never touched cost no memory, so a server answering a
+ * few queries stays small.  Words and stems longer than the key size
+ * simply bypass it. */
+#define STEM_CACHE_SLOTS 262144u             /* power of two */
 #define STEM_CACHE_KEY   30
 
 struct stem_slot {
@@ -39,7 +43,7 @@ struct stem_slot {
 
 /* Compound splits are as Zipfian as stems, and dearer (a few hundred
  * lexicon probes a word): the same kind of cache. */
-#define SPLIT_CACHE_SLOTS 65536u
+#define SPLIT_CACHE_SLOTS 262144u
 #define SPLIT_CACHE_KEY   40
 
 struct split_slot {
