@@ -172,36 +172,71 @@ static int fold_cb(void *ctx, const char *w, size_t len)
     return f->n == SOK_FOLD_MAX;
 }
 
-/* A word: its exact form, OR its stem weighted down, so that the exact
- * form ranks above words that only share the stem; below those, the
- * compounds holding the word as a part (C) and, for a word typed without
- * accents, the indexed words that differ only by them ("for" -> "för"). */
-static struct sok_xq *q_word(struct plan *p, const char *w, size_t wlen,
-                             const char *stem, size_t slen)
+/* a, and below it the sections only the expansions rest[0..n) reach: a
+ * section holding a scores as it would without them, so they add recall
+ * but never lift a section above one that holds the word as typed.  That
+ * is what OP_MAX(a, rest) was used for, but Xapian 1.4.22 crashes (a
+ * deleted sub-postlist of the MAX is read) when an OP_MAX under an OP_OR
+ * is pruned, as on "for" over the seed corpus; OR(a, AND_NOT(OR(rest), a))
+ * never builds one.  a's posting lists are read twice: the expansions
+ * exist for rare words, whose lists are short. */
+static struct sok_xq *q_below(struct plan *p, struct sok_xq *a,
+                              struct sok_xq **rest, size_t n)
 {
-    struct sok_xq *v[3] = { q_term(p, "", w, wlen), NULL, NULL };
+    struct sok_xq *r = q_comb(p, SOK_XQ_OR, rest, n);
+    if (a == NULL || r == NULL)
+        return a ? a : r;
+    struct sok_xq *v[2] = { r, a };
+    return q_or2(p, a, q_comb(p, SOK_XQ_AND_NOT, v, 2));
+}
+
+/* Most expansions below one word: compound parts, accent forms, and
+ * edit-tolerant variants (SOK_ALTS_MAX), with room to spare. */
+#define WORD_EXPANSIONS_MAX (2 + SOK_FOLD_MAX + SOK_ALTS_MAX)
+
+/* One word's query in two halves: the exact form OR its stem weighted
+ * down (so the exact form ranks above words that only share the stem),
+ * and the expansions that go below both (q_below): the compounds holding
+ * the word as a part (C) and, for a word typed without accents, the
+ * indexed words that differ only by them ("for" -> "för"). */
+struct word_q {
+    struct sok_xq *a;
+    size_t n;
+    struct sok_xq *rest[WORD_EXPANSIONS_MAX];
+};
+
+static void q_word_parts(struct plan *p, const char *w, size_t wlen,
+                         const char *stem, size_t slen, struct word_q *wq)
+{
+    struct sok_xq *v[2] = { q_term(p, "", w, wlen), NULL };
     if (slen > 0)
         v[1] = q_stem(p, stem, slen, SOK_STEM_WEIGHT);
-    struct sok_xq *q = q_comb(p, SOK_XQ_OR, v, 2);
+    wq->a = q_comb(p, SOK_XQ_OR, v, 2);
+    wq->n = 0;
     if (sok_search_plain)
-        return q;
+        return;
     /* A common word fills the first pages with itself: compounds holding
      * it would only rank under it, yet cost a merge of their posting lists
      * on every query.  The accented forms stay: "for" typed for "för"
      * is common in English text and still meant. */
     int common = sok_engine_termfreq(p->e, "", w, wlen) >= SOK_EXPAND_BELOW;
-    /* MAX, not OR: a section holding the word itself scores as it would
-     * without these, so they can add recall but never lift a section
-     * above one that holds the word as typed. */
-    v[0] = q;
-    v[1] = slen > 0 && !common ? q_scaled(p, SOK_PREFIX_PART, stem, slen,
-                                          SOK_PART_WEIGHT) : NULL;
+    if (slen > 0 && !common)
+        wq->rest[wq->n++] = q_scaled(p, SOK_PREFIX_PART, stem, slen,
+                                     SOK_PART_WEIGHT);
     struct folds f;
     f.p = p;
     f.n = 0;
     sok_spell_accented(p->e, w, wlen, fold_cb, &f);
-    v[2] = q_comb(p, SOK_XQ_OR, f.v, f.n);
-    return q_comb(p, SOK_XQ_MAX, v, 3);
+    for (size_t i = 0; i < f.n; i++)
+        wq->rest[wq->n++] = f.v[i];
+}
+
+static struct sok_xq *q_word(struct plan *p, const char *w, size_t wlen,
+                             const char *stem, size_t slen)
+{
+    struct word_q wq;
+    q_word_parts(p, w, wlen, stem, slen, &wq);
+    return q_below(p, wq.a, wq.rest, wq.n);
 }
 
 /* A compound the index does not hold, through its parts: AND over the
@@ -474,7 +509,10 @@ static struct sok_xq *word_term(struct plan *p, size_t i, unsigned id)
     }
 
     const struct tok *t = leaf[0];
-    struct sok_xq *q = q_tok(p, t);
+    struct word_q wq;
+    q_word_parts(p, ptext(p, t->off), t->len, ptext(p, t->soff), t->slen,
+                 &wq);
+    struct sok_xq *q = q_below(p, wq.a, wq.rest, wq.n);
     if (highlight) {
         sok_hl_add(p->hl, SOK_HL_EXACT, id, ptext(p, t->off), t->len);
         sok_hl_add(p->hl, SOK_HL_STEM, id, ptext(p, t->soff), t->slen);
@@ -520,7 +558,7 @@ static struct sok_xq *word_term(struct plan *p, size_t i, unsigned id)
         !sok_lexicon_knows(sok_lexicon_default(), w, t->len))) {
         struct sok_alts al;
         sok_spell_near(p->e, w, t->len, &al);
-        for (size_t k = 0; k < al.n; k++) {
+        for (size_t k = 0; k < al.n && wq.n < WORD_EXPANSIONS_MAX; k++) {
             char cstem[SOK_TOKEN_MAX + 1];
             const char *c = al.a[k].w;
             size_t cl = al.a[k].len;
@@ -529,12 +567,15 @@ static struct sok_xq *word_term(struct plan *p, size_t i, unsigned id)
                 q_scaled(p, "", c, cl, SOK_EDIT_WEIGHT),
                 csl ? q_stem(p, cstem, csl,
                              SOK_EDIT_WEIGHT * SOK_STEM_WEIGHT) : NULL };
-            struct sok_xq *m[2] = { q, q_comb(p, SOK_XQ_OR, v, 2) };
-            q = q_comb(p, SOK_XQ_MAX, m, 2);
+            wq.rest[wq.n] = q_comb(p, SOK_XQ_OR, v, 2);
+            if (wq.rest[wq.n] != NULL)
+                wq.n++;
             /* Not in the proximity boost (px): that would lift sections
              * holding the variants above those holding the word. */
             sok_hl_add(p->hl, SOK_HL_EXACT, id, c, cl);
         }
+        if (al.n > 0)
+            q = q_below(p, wq.a, wq.rest, wq.n);
     }
     if (fe <= 1 && fs <= 1) {
         /* Rare: only suggest, when the correction is far more common. */
