@@ -11,7 +11,7 @@
 
 #include <xapian.h>
 #include <map>
-#include <unordered_set>
+#include <unordered_map>
 
 #include <sys/stat.h>
 
@@ -1076,38 +1076,65 @@ T *calloc_array(size_t n)
     return p;
 }
 
-/* Facet counts after collapsing.  Xapian 1.4 runs match spies before the
- * collapse, so ValueCountMatchSpy would count both copies of a duplicate
- * that the hit list shows once.  This spy counts, per facet value, the
- * distinct collapse keys instead (a document without a key counts alone),
- * which is what the collapsed result set holds.  Local databases only: a
- * remote shard would need the spy to be serialisable. */
-class CollapsedCountSpy : public Xapian::MatchSpy {
+/* Facet counts for every facet slot in one pass over the matches (a
+ * spy per slot read the document's values once per slot).  With a
+ * collapse key: Xapian 1.4 runs match spies before the collapse, so
+ * counting documents would count both copies of a duplicate that the hit
+ * list shows once.  Per facet value, this counts the distinct collapse
+ * keys instead (a document without a key counts alone), which is what the
+ * collapsed result set holds.  Nearly every key is seen once, so a key
+ * remembers the few values it has been counted under and nothing else is
+ * stored per match.  Local databases only: a remote shard would need the
+ * spy to be serialisable. */
+class FacetSpy : public Xapian::MatchSpy {
   public:
-    CollapsedCountSpy(Xapian::valueno slot, Xapian::valueno cslot)
-        : slot_(slot), cslot_(cslot) {}
+    FacetSpy(const unsigned *slots, unsigned n, int cslot)
+        : slots_(slots, slots + n), cslot_(cslot), counts_(n) {}
 
     void operator()(const Xapian::Document &doc, double) override
     {
-        std::string v = doc.get_value(slot_);
-        if (v.empty())
+        std::string v[SOK_XFACET_MAX];
+        for (size_t i = 0; i < slots_.size(); i++)
+            v[i] = doc.get_value(slots_[i]);
+        std::string k;
+        if (cslot_ >= 0)
+            k = doc.get_value(static_cast<Xapian::valueno>(cslot_));
+        if (k.empty()) {
+            for (size_t i = 0; i < slots_.size(); i++)
+                if (!v[i].empty())
+                    counts_[i][v[i]]++;
             return;
-        std::string k = doc.get_value(cslot_);
-        if (k.empty())
-            k = "#" + std::to_string(doc.get_docid());
-        if (seen_.insert(v + '\0' + k).second)
-            counts_[v]++;
+        }
+        auto ins = seen_.try_emplace(std::move(k));
+        auto &had = ins.first->second;
+        for (size_t i = 0; i < slots_.size(); i++) {
+            if (v[i].empty())
+                continue;
+            bool dup = false;
+            for (const auto &h : had)
+                if (h.first == i && h.second == v[i]) {
+                    dup = true;
+                    break;
+                }
+            if (dup)
+                continue;
+            counts_[i][v[i]]++;
+            had.emplace_back(i, v[i]);
+        }
     }
 
-    const std::map<std::string, Xapian::doccount> &counts() const
+    const std::unordered_map<std::string, Xapian::doccount> &
+    counts(size_t i) const
     {
-        return counts_;
+        return counts_[i];
     }
 
   private:
-    Xapian::valueno slot_, cslot_;
-    std::unordered_set<std::string> seen_;
-    std::map<std::string, Xapian::doccount> counts_;
+    std::vector<Xapian::valueno> slots_;
+    int cslot_;
+    std::vector<std::unordered_map<std::string, Xapian::doccount>> counts_;
+    std::unordered_map<std::string,
+                       std::vector<std::pair<size_t, std::string>>> seen_;
 };
 
 /* One complete search: builds a fresh result each time, so a retry after
@@ -1115,10 +1142,9 @@ class CollapsedCountSpy : public Xapian::MatchSpy {
  * one). */
 result_ptr run_search(const Xapian::Database &db, const sok_xsearch *s)
 {
-    /* Enquire keeps plain pointers to the spies, so they are declared
-     * first and outlive it. */
-    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
-    std::vector<std::unique_ptr<CollapsedCountSpy>> cspies;
+    /* Enquire keeps a plain pointer to the spy, so it is declared first
+     * and outlives it. */
+    FacetSpy spy(s->facet_slots, s->nfacets, s->collapse_slot);
     Xapian::Enquire enq(db);
     /* 1, 0, 1, 0.5, 0.5 are BM25Weight's own defaults (k1, k2, k3, b,
      * min_normlen); only k1 and b are tunable from sok. */
@@ -1135,17 +1161,8 @@ result_ptr run_search(const Xapian::Database &db, const sok_xsearch *s)
     if (s->collapse_slot >= 0)
         enq.set_collapse_key(static_cast<Xapian::valueno>(s->collapse_slot));
 
-    for (unsigned i = 0; i < s->nfacets; i++) {
-        if (s->collapse_slot >= 0) {
-            cspies.emplace_back(new CollapsedCountSpy(
-                s->facet_slots[i],
-                static_cast<Xapian::valueno>(s->collapse_slot)));
-            enq.add_matchspy(cspies.back().get());
-        } else {
-            spies.emplace_back(new Xapian::ValueCountMatchSpy(s->facet_slots[i]));
-            enq.add_matchspy(spies.back().get());
-        }
-    }
+    if (s->nfacets > 0)
+        enq.add_matchspy(&spy);
 
     Xapian::doccount check =
         s->check_at_least != 0 ? s->check_at_least : db.get_doccount();
@@ -1171,15 +1188,8 @@ result_ptr run_search(const Xapian::Database &db, const sok_xsearch *s)
     }
 
     for (unsigned i = 0; i < s->nfacets; i++) {
-        std::vector<std::pair<std::string, Xapian::doccount>> counts;
-        if (s->collapse_slot >= 0) {
-            for (const auto &c : cspies[i]->counts())
-                counts.emplace_back(c.first, c.second);
-        } else {
-            for (auto v = spies[i]->values_begin(); v != spies[i]->values_end();
-                 ++v)
-                counts.emplace_back(*v, v.get_termfreq());
-        }
+        std::vector<std::pair<std::string, Xapian::doccount>> counts(
+            spy.counts(i).begin(), spy.counts(i).end());
         std::sort(counts.begin(), counts.end(),
                   [](const auto &a, const auto &b) {
                       return a.second != b.second ? a.second > b.second
