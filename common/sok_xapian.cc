@@ -631,7 +631,6 @@ struct sok_xq *sok_xq_combine(enum sok_xq_op op, struct sok_xq *const *subs,
             positional = true;
             break;
         case SOK_XQ_SYNONYM:   xop = Xapian::Query::OP_SYNONYM; break;
-        case SOK_XQ_MAX:       xop = Xapian::Query::OP_MAX; break;
         default:
             einval(err, __func__, "unknown operator");
             return nullptr;
