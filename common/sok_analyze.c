@@ -25,13 +25,9 @@
 /* ------------------------------------------------------------ stem cache */
 
 /* Word frequencies are Zipfian: a few thousand words make up most running
- * text, so a direct-mapped cache answers most stem requests.  A full build
- * meets the long tail too (the synthetic 100k corpus has 140,000 distinct
- * words): 256k slots took 5% off its CPU time against 64k.  calloc()ed
- * pages that are never touched cost no memory, so a server answering a
- * few queries stays small.  Words and stems longer than the key size
+ * text, so a direct-mapped cache answers most stem requests (its size:
+ * sok_analyzer_new_cached()).  Words and stems longer than the key size
  * simply bypass it. */
-#define STEM_CACHE_SLOTS 262144u             /* power of two */
 #define STEM_CACHE_KEY   30
 
 struct stem_slot {
@@ -42,8 +38,7 @@ struct stem_slot {
 };
 
 /* Compound splits are as Zipfian as stems, and dearer (a few hundred
- * lexicon probes a word): the same kind of cache. */
-#define SPLIT_CACHE_SLOTS 262144u
+ * lexicon probes a word): the same kind of cache, of the same size. */
 #define SPLIT_CACHE_KEY   40
 
 struct split_slot {
@@ -56,8 +51,9 @@ struct split_slot {
 
 struct sok_analyzer {
     struct sok_stemmer *stemmer;
-    struct stem_slot *cache;                 /* STEM_CACHE_SLOTS entries */
-    struct split_slot *splits;               /* SPLIT_CACHE_SLOTS entries */
+    unsigned mask;                           /* cache slots - 1 */
+    struct stem_slot *cache;                 /* mask + 1 entries */
+    struct split_slot *splits;               /* mask + 1 entries */
     const struct sok_lexicon *lx;            /* shared, NULL: no splitting */
     /* Prefix + term + NUL: terms are built here, one at a time. */
     char term[SOK_TERM_MAX + 1];
@@ -75,14 +71,24 @@ static uint32_t hash_bytes(const char *s, size_t len)
 
 int sok_analyzer_new(struct sok_analyzer **out, struct sok_err *err)
 {
+    return sok_analyzer_new_cached(out, SOK_ANALYZER_CACHE_SMALL, err);
+}
+
+int sok_analyzer_new_cached(struct sok_analyzer **out, unsigned slots,
+                            struct sok_err *err)
+{
     if (out == NULL)
         return sok_err_set(err, SOK_EINVAL, "analyzer_new: NULL out");
     *out = NULL;
+    if (slots == 0 || (slots & (slots - 1)) != 0)
+        return sok_err_set(err, SOK_EINVAL,
+                           "analyzer_new: cache slots not a power of two");
     struct sok_analyzer *a = calloc(1, sizeof *a);
     if (a == NULL)
         return sok_err_set(err, SOK_ENOMEM, "analyzer_new: out of memory");
-    a->cache = calloc(STEM_CACHE_SLOTS, sizeof *a->cache);
-    a->splits = calloc(SPLIT_CACHE_SLOTS, sizeof *a->splits);
+    a->mask = slots - 1;
+    a->cache = calloc(slots, sizeof *a->cache);
+    a->splits = calloc(slots, sizeof *a->splits);
     a->lx = sok_lexicon_default();
     if (a->cache == NULL || a->splits == NULL) {
         sok_analyzer_free(a);
@@ -136,7 +142,7 @@ int sok_analyzer_stem(struct sok_analyzer *a, const struct sok_token *tok,
     struct stem_slot *slot = NULL;
     if (tok->len <= STEM_CACHE_KEY) {
         slot = &a->cache[hash_bytes(tok->text, tok->len) &
-                         (STEM_CACHE_SLOTS - 1)];
+                         a->mask];
         if (slot->wlen == tok->len &&
             memcmp(slot->word, tok->text, tok->len) == 0) {
             if (slot->slen >= cap)
@@ -168,7 +174,7 @@ static size_t split_cached(struct sok_analyzer *a, const char *w, size_t len,
 {
     struct split_slot *slot = NULL;
     if (len <= SPLIT_CACHE_KEY) {
-        slot = &a->splits[hash_bytes(w, len) & (SPLIT_CACHE_SLOTS - 1)];
+        slot = &a->splits[hash_bytes(w, len) & a->mask];
         if (slot->wlen == len && memcmp(slot->word, w, len) == 0) {
             for (size_t k = 0; k < slot->n; k++) {
                 parts[k].off = slot->off[k];

@@ -376,7 +376,7 @@ static void *worker_main(void *arg)
     char *path = NULL;
     unsigned in_part = 0;
     size_t in_part_postings = 0;
-    int rc = sok_analyzer_new(&a, &err);
+    int rc = sok_analyzer_new_cached(&a, SOK_ANALYZER_CACHE_LARGE, &err);
     while (rc == 0 && !atomic_load(&c->stop)) {
         size_t i = atomic_fetch_add(&c->next_file, 1);
         if (i >= c->walk->n)

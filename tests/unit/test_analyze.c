@@ -112,6 +112,17 @@ static void test_stem_errors(void **state)
     assert_int_equal(sok_analyzer_stem(a, NULL, out, sizeof out, NULL), SOK_EINVAL);
     assert_int_equal(sok_analyzer_new(NULL, NULL), SOK_EINVAL);
     sok_analyzer_free(NULL);
+    /* Cache sizes: a power of two, else refused; the large one stems the
+     * same. */
+    struct sok_analyzer *b = NULL;
+    assert_int_equal(sok_analyzer_new_cached(&b, 1000, NULL), SOK_EINVAL);
+    assert_null(b);
+    assert_int_equal(sok_analyzer_new_cached(&b, SOK_ANALYZER_CACHE_LARGE,
+                                             NULL), 0);
+    char big[SOK_TERM_MAX];
+    assert_int_equal(sok_analyzer_stem(b, &tok, big, sizeof big, NULL), 6);
+    assert_memory_equal(big, "kommun", 6);
+    sok_analyzer_free(b);
 }
 
 /* ------------------------------------------------------------- analyze */
