@@ -765,8 +765,12 @@ def render_md(R):
     for label, rows in R["indexing"].items():
         if label.startswith("syn") and rows.get("sok") and rows.get("omindex"):
             r = ratio(rows["sok"]["docs_per_s"]["median"], rows["omindex"]["docs_per_s"]["median"])
+            # The goal is set on syn100k; smaller corpora show the ratio
+            # only (fixed costs weigh more there).
+            verdict = ("✓" if r and r >= 3 else "✗") if label == "syn100k" else \
+                "(the goal applies to syn100k: BENCH_DOCS=100000)"
             L.append(f"Done-when (issue 6), full indexing of {label}: sok-index docs/s ÷ omindex docs/s = "
-                     f"**{fmt(r, 2)}×** (goal ≥ 3 on syn100k) {'✓' if r and r >= 3 else '✗'}.\n")
+                     f"**{fmt(r, 2)}×** (goal ≥ 3 on syn100k) {verdict}.\n")
 
     inc = R.get("incremental")
     if inc:
