@@ -177,7 +177,7 @@ static int fold_cb(void *ctx, const char *w, size_t len)
  * but never lift a section above one that holds the word as typed.  That
  * is what OP_MAX(a, rest) was used for, but Xapian 1.4.22 crashes (a
  * deleted sub-postlist of the MAX is read) when an OP_MAX under an OP_OR
- * is pruned, as on "for" over the seed corpus; OR(a, AND_NOT(OR(rest), a))
+ * is pruned, as on "far" over the seed corpus; OR(a, AND_NOT(OR(rest), a))
  * never builds one.  a's posting lists are read twice: the expansions
  * exist for rare words, whose lists are short. */
 static struct sok_xq *q_below(struct plan *p, struct sok_xq *a,
