@@ -156,9 +156,12 @@ static struct sok_xq *q_stem(struct plan *p, const char *s, size_t len,
     return q && w != 1.0 ? keep(p, sok_xq_scale(q, w, p->err)) : q;
 }
 
-/* The indexed words a word typed without accents may have meant. */
+/* The indexed words a word typed without accents may have meant; marked
+ * in snippets under hl_id (NULL: not marked), so the passage shown is one
+ * that holds them. */
 struct folds {
     struct plan *p;
+    const unsigned *hl_id;
     size_t n;
     struct sok_xq *v[SOK_FOLD_MAX];
 };
@@ -167,8 +170,11 @@ static int fold_cb(void *ctx, const char *w, size_t len)
 {
     struct folds *f = ctx;
     f->v[f->n] = q_scaled(f->p, "", w, len, SOK_FOLD_WEIGHT);
-    if (f->v[f->n] != NULL)
+    if (f->v[f->n] != NULL) {
         f->n++;
+        if (f->hl_id != NULL)
+            sok_hl_add(f->p->hl, SOK_HL_EXACT, *f->hl_id, w, len);
+    }
     return f->n == SOK_FOLD_MAX;
 }
 
@@ -206,7 +212,8 @@ struct word_q {
 };
 
 static void q_word_parts(struct plan *p, const char *w, size_t wlen,
-                         const char *stem, size_t slen, struct word_q *wq)
+                         const char *stem, size_t slen,
+                         const unsigned *hl_id, struct word_q *wq)
 {
     struct sok_xq *v[2] = { q_term(p, "", w, wlen), NULL };
     if (slen > 0)
@@ -225,6 +232,7 @@ static void q_word_parts(struct plan *p, const char *w, size_t wlen,
                                      SOK_PART_WEIGHT);
     struct folds f;
     f.p = p;
+    f.hl_id = hl_id;
     f.n = 0;
     sok_spell_accented(p->e, w, wlen, fold_cb, &f);
     for (size_t i = 0; i < f.n; i++)
@@ -232,10 +240,11 @@ static void q_word_parts(struct plan *p, const char *w, size_t wlen,
 }
 
 static struct sok_xq *q_word(struct plan *p, const char *w, size_t wlen,
-                             const char *stem, size_t slen)
+                             const char *stem, size_t slen,
+                             const unsigned *hl_id)
 {
     struct word_q wq;
-    q_word_parts(p, w, wlen, stem, slen, &wq);
+    q_word_parts(p, w, wlen, stem, slen, hl_id, &wq);
     return q_below(p, wq.a, wq.rest, wq.n);
 }
 
@@ -283,7 +292,8 @@ static struct sok_xq *compound_query(struct plan *p, const char *w,
 
 static struct sok_xq *q_tok(struct plan *p, const struct tok *t)
 {
-    return q_word(p, ptext(p, t->off), t->len, ptext(p, t->soff), t->slen);
+    return q_word(p, ptext(p, t->off), t->len, ptext(p, t->soff), t->slen,
+                  NULL);
 }
 
 /* The exact forms of toks[0..n) as a phrase (one token: that word). */
@@ -477,7 +487,7 @@ static struct sok_xq *joined(struct plan *p, size_t i)
         add_fix(p, a->qstart, b->qend, words, &len, 1,
                 a->flags & SOK_TOK_CAPITAL);
     }
-    return q_word(p, w, len, stem, sl);
+    return q_word(p, w, len, stem, sl, &id);
 }
 
 /* The query for one word term, with corrections when the index does not
@@ -511,7 +521,7 @@ static struct sok_xq *word_term(struct plan *p, size_t i, unsigned id)
     const struct tok *t = leaf[0];
     struct word_q wq;
     q_word_parts(p, ptext(p, t->off), t->len, ptext(p, t->soff), t->slen,
-                 &wq);
+                 highlight ? &id : NULL, &wq);
     struct sok_xq *q = q_below(p, wq.a, wq.rest, wq.n);
     if (highlight) {
         sok_hl_add(p->hl, SOK_HL_EXACT, id, ptext(p, t->off), t->len);
@@ -538,7 +548,7 @@ static struct sok_xq *word_term(struct plan *p, size_t i, unsigned id)
             const char *c = al.a[k].w;
             size_t cl = al.a[k].len;
             size_t csl = sok_engine_stem(p->e, c, cl, cstem, sizeof cstem);
-            q = q_or2(p, q, q_word(p, c, cl, cstem, csl));
+            q = q_or2(p, q, q_word(p, c, cl, cstem, csl, &id));
             sok_hl_add(p->hl, SOK_HL_EXACT, id, c, cl);
             sok_hl_add(p->hl, SOK_HL_STEM, id, cstem, csl);
             p->at[i].px = q_or2(p, p->at[i].px, q_term(p, "", c, cl));

@@ -167,6 +167,10 @@ try:
         names = [os.path.basename(h.get("source") or "") for h in r.get("hits", [])]
         check(names[:2] == ["a_far.txt", "b_far.txt"],
               "'far' ranks far above får, and finds får", names)
+        hits = r.get("hits", [])
+        snip = hits[1].get("snippet", "") if len(hits) > 1 else ""
+        check("<mark>får</mark>" in snip,
+              "the får section's snippet marks får, the form 'far' reached", snip)
         r = search(p2, "far")
         names = [os.path.basename(h.get("source") or "") for h in r.get("hits", [])]
         check(names == ["a_far.txt"], "--plain: 'far' finds only far", names)
