@@ -227,9 +227,12 @@ static void q_word_parts(struct plan *p, const char *w, size_t wlen,
      * on every query.  The accented forms stay: "for" typed for "för"
      * is common in English text and still meant. */
     int common = sok_engine_termfreq(p->e, "", w, wlen) >= SOK_EXPAND_BELOW;
-    if (slen > 0 && !common)
+    if (slen > 0 && !common) {
         wq->rest[wq->n++] = q_scaled(p, SOK_PREFIX_PART, stem, slen,
                                      SOK_PART_WEIGHT);
+        if (hl_id != NULL)
+            sok_hl_add(p->hl, SOK_HL_PART, *hl_id, stem, slen);
+    }
     struct folds f;
     f.p = p;
     f.hl_id = hl_id;

@@ -50,12 +50,29 @@ struct scan {
     int oom;
 };
 
+struct part_match {
+    const struct sok_hl_term *t;
+    int found;
+};
+
+static int part_cb(void *ctx, const char *stem, size_t len, size_t part,
+                   int alt)
+{
+    (void)part;
+    (void)alt;
+    struct part_match *pm = ctx;
+    if (len == pm->t->len && memcmp(stem, pm->t->text, len) == 0)
+        pm->found = 1;
+    return pm->found;
+}
+
 /* Which query ids tok matches. */
 static uint64_t match_token(struct scan *s, const struct sok_token *tok)
 {
     uint64_t ids = 0;
     char stem[SOK_TOKEN_MAX + 1];
     int slen = -1;          /* not computed yet */
+    struct part_match pm;
     for (size_t i = 0; i < s->hl->n; i++) {
         const struct sok_hl_term *t = &s->hl->t[i];
         uint64_t bit = (uint64_t)1 << t->id;
@@ -84,6 +101,20 @@ static uint64_t match_token(struct scan *s, const struct sok_token *tok)
                     slen = 0;
             }
             if ((size_t)slen == t->len && memcmp(stem, t->text, t->len) == 0)
+                ids |= bit;
+            break;
+        case SOK_HL_PART:
+            /* Only longer words that hold the stem's letters can have it
+             * as a part (a Swedish stem is its word minus an ending); the
+             * analyzer's split cache answers the common ones. */
+            if (tok->len <= t->len ||
+                memmem(tok->text, tok->len, t->text, t->len) == NULL)
+                break;
+            pm.t = t;
+            pm.found = 0;
+            sok_analyze_compound(s->an, tok->text, tok->len, tok->flags,
+                                 part_cb, &pm);
+            if (pm.found)
                 ids |= bit;
             break;
         }

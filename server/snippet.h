@@ -1,6 +1,7 @@
 /*
  * snippet: the highlighted passage of a hit.  The query side lists what to
- * mark (struct sok_hl: exact folded words, Z stems, prefixes, each tagged
+ * mark (struct sok_hl: exact folded words, Z stems, prefixes, compound
+ * part stems, each tagged
  * with the id of the query word it came from); the text is run through the
  * same tokeniser and stemmer as the indexer, so exactly the words that made
  * the section match get marked.  Output is HTML-escaped text in which
@@ -21,7 +22,9 @@
 #define SOK_SNIPPET_SCAN 262144 /* bytes of a section searched for the
                                    best window (bounds the work per hit) */
 
-enum sok_hl_kind { SOK_HL_EXACT, SOK_HL_STEM, SOK_HL_PREFIX };
+/* SOK_HL_PART: the stem of a part of a compound word ("bank" marks
+ * "fritidsbanken"), as the indexer's C terms hold it. */
+enum sok_hl_kind { SOK_HL_EXACT, SOK_HL_STEM, SOK_HL_PREFIX, SOK_HL_PART };
 
 struct sok_hl_term {
     enum sok_hl_kind kind;

@@ -86,6 +86,9 @@ try:
     texts = [words_of(hit_text(srv, h)) for h in hits]
     check(any("stadsmässa" in t and "mässa" not in t for t in texts),
           "'mässa' also finds stadsmässa (compound part)", sources(r))
+    snips = [h.get("snippet", "") for h in hits]
+    check(any("<mark>stadsmässa</mark>" in x for x in snips),
+          "the stadsmässa section's snippet marks stadsmässa", snips)
     r = search(plain, "mässa")
     texts = [words_of(hit_text(plain, h)) for h in r.get("hits", [])]
     check(not any("stadsmässa" in t and "mässa" not in t for t in texts),
