@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 struct sh_ctx {
     uint64_t win[4];            /* hashes of the last four words */
@@ -15,16 +16,6 @@ struct sh_ctx {
     int oom;
 };
 
-static uint64_t fnv1a(const char *s, size_t len)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 static int sh_token(void *vctx, const struct sok_token *tok)
 {
     struct sh_ctx *c = vctx;
@@ -32,7 +23,7 @@ static int sh_token(void *vctx, const struct sok_token *tok)
         return 0;               /* the whole compound stands for them */
     if (c->words == SOK_DEDUP_TOKENS)
         return 1;
-    c->win[c->words % 4] = fnv1a(tok->text, tok->len);
+    c->win[c->words % 4] = XXH3_64bits(tok->text, tok->len);
     c->words++;
     if (c->words < 4)
         return 0;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+#include <xxhash.h>
 
 #include "sok_compound.h"
 
@@ -323,14 +324,11 @@ struct delidx {
 static pthread_mutex_t del_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct delidx *del_cur;
 
+/* The deletion index keys its entries by 32 bits of xxHash, the hash the
+ * rest of sok uses. */
 static uint32_t hash32(const char *s, size_t len)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
-    }
-    return h;
+    return (uint32_t)XXH3_64bits(s, len);
 }
 
 static void del_free(struct delidx *d)
