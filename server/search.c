@@ -156,28 +156,6 @@ static struct sok_xq *q_stem(struct plan *p, const char *s, size_t len,
     return q && w != 1.0 ? keep(p, sok_xq_scale(q, w, p->err)) : q;
 }
 
-/* The indexed words a word typed without accents may have meant; marked
- * in snippets under hl_id (NULL: not marked), so the passage shown is one
- * that holds them. */
-struct folds {
-    struct plan *p;
-    const unsigned *hl_id;
-    size_t n;
-    struct sok_xq *v[SOK_FOLD_MAX];
-};
-
-static int fold_cb(void *ctx, const char *w, size_t len)
-{
-    struct folds *f = ctx;
-    f->v[f->n] = q_scaled(f->p, "", w, len, SOK_FOLD_WEIGHT);
-    if (f->v[f->n] != NULL) {
-        f->n++;
-        if (f->hl_id != NULL)
-            sok_hl_add(f->p->hl, SOK_HL_EXACT, *f->hl_id, w, len);
-    }
-    return f->n == SOK_FOLD_MAX;
-}
-
 /* a, and below it the sections only the expansions rest[0..n) reach: a
  * section holding a scores as it would without them, so they add recall
  * but never lift a section above one that holds the word as typed.  That
@@ -211,6 +189,29 @@ struct word_q {
     struct sok_xq *rest[WORD_EXPANSIONS_MAX];
 };
 
+/* Appends to wq, up to SOK_FOLD_MAX of them, the indexed words a word
+ * typed without accents may have meant; marked in snippets under hl_id
+ * (NULL: not marked), so the passage shown is one that holds them. */
+struct folds {
+    struct plan *p;
+    const unsigned *hl_id;
+    struct word_q *wq;
+    size_t left;
+};
+
+static int fold_cb(void *ctx, const char *w, size_t len)
+{
+    struct folds *f = ctx;
+    struct sok_xq *q = q_scaled(f->p, "", w, len, SOK_FOLD_WEIGHT);
+    if (q != NULL) {
+        f->wq->rest[f->wq->n++] = q;
+        f->left--;
+        if (f->hl_id != NULL)
+            sok_hl_add(f->p->hl, SOK_HL_EXACT, *f->hl_id, w, len);
+    }
+    return f->left == 0;
+}
+
 static void q_word_parts(struct plan *p, const char *w, size_t wlen,
                          const char *stem, size_t slen,
                          const unsigned *hl_id, struct word_q *wq)
@@ -233,13 +234,8 @@ static void q_word_parts(struct plan *p, const char *w, size_t wlen,
         if (hl_id != NULL)
             sok_hl_add(p->hl, SOK_HL_PART, *hl_id, stem, slen);
     }
-    struct folds f;
-    f.p = p;
-    f.hl_id = hl_id;
-    f.n = 0;
+    struct folds f = { p, hl_id, wq, SOK_FOLD_MAX };
     sok_spell_accented(p->e, w, wlen, fold_cb, &f);
-    for (size_t i = 0; i < f.n; i++)
-        wq->rest[wq->n++] = f.v[i];
 }
 
 static struct sok_xq *q_word(struct plan *p, const char *w, size_t wlen,
