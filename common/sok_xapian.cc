@@ -1004,6 +1004,22 @@ int sok_xr_terms(struct sok_xr *r, const char *prefix, size_t plen,
     }
 }
 
+int sok_xr_has_prefix(struct sok_xr *r, const char *prefix, size_t plen,
+                      int *found, struct sok_err *err) noexcept
+{
+    try {
+        if (r == nullptr || found == nullptr || (prefix == nullptr && plen > 0))
+            return einval(err, __func__, "NULL argument");
+        std::string pfx(prefix ? prefix : "", plen);
+        with_retry(r, [&] {
+            *found = r->db.allterms_begin(pfx) != r->db.allterms_end(pfx);
+        });
+        return 0;
+    } catch (...) {
+        return translate(err, __func__, ctx::general);
+    }
+}
+
 int sok_xr_spelling(struct sok_xr *r, const char *word, size_t len,
                     unsigned max_edit, char **out,
                     struct sok_err *err) noexcept

@@ -234,6 +234,11 @@ int sok_xr_terms(struct sok_xr *r, const char *prefix, size_t plen,
                  size_t limit, sok_xterm_cb cb, void *ctx,
                  struct sok_err *err) SOK_NOEXCEPT;
 
+/* Whether some term starts with prefix: *found 1 or 0.  Cheaper than
+ * sok_xr_terms() with limit 1, which also reads the term's frequency. */
+int sok_xr_has_prefix(struct sok_xr *r, const char *prefix, size_t plen,
+                      int *found, struct sok_err *err) SOK_NOEXCEPT;
+
 /* Best spelling correction for word from the spelling dictionary within
  * max_edit edits; *out malloc()ed, "" when there is none. */
 int sok_xr_spelling(struct sok_xr *r, const char *word, size_t len,

@@ -142,20 +142,12 @@ unsigned long sok_engine_stemfreq(struct sok_engine *e, const char *s,
            sok_engine_termfreq(e, "", s, len);
 }
 
-static int stop_at_first(void *ctx, const char *t, size_t len,
-                         unsigned long tf)
-{
-    (void)t; (void)len; (void)tf;
-    *(int *)ctx = 1;
-    return 1;
-}
-
 int sok_engine_has_prefix(struct sok_engine *e, const char *p, size_t len)
 {
     int found = 0;
     struct sok_err ignore = SOK_ERR_INIT;
-    if (e->xr != NULL)
-        sok_xr_terms(e->xr, p, len, 1, stop_at_first, &found, &ignore);
+    if (e->xr == NULL || sok_xr_has_prefix(e->xr, p, len, &found, &ignore))
+        return 0;
     return found;
 }
 

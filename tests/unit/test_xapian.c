@@ -1138,6 +1138,16 @@ static void test_terms(void **state)
     assert_int_equal(c.calls, 3);
     assert_int_equal(err.code, 0);
     assert_int_equal(sok_xr_terms(r, NULL, 0, 0, NULL, &c, &err), SOK_EINVAL);
+
+    /* Prefix existence: a whole term, a part of one, none. */
+    int found = -1;
+    assert_int_equal(sok_xr_has_prefix(r, "Zbil", 4, &found, &err), 0);
+    assert_int_equal(found, 1);
+    assert_int_equal(sok_xr_has_prefix(r, "Zb", 2, &found, &err), 0);
+    assert_int_equal(found, 1);
+    assert_int_equal(sok_xr_has_prefix(r, "Qzz", 3, &found, &err), 0);
+    assert_int_equal(found, 0);
+    assert_int_equal(sok_xr_has_prefix(r, "F", 1, NULL, &err), SOK_EINVAL);
     sok_xr_free(r);
 }
 
