@@ -290,7 +290,7 @@ static int index_file(struct sok_xw *w, struct sok_analyzer *a,
  * (its in-memory maps of every term of the uncommitted changes, then the
  * B-tree): small parts plus one sequential merge is much cheaper than
  * growing one database, and the parts use every core.  A part is closed
- * after PART_POSTINGS term entries (about 550 of the synthetic corpus's
+ * after PART_POSTINGS term entries (about 400 of the synthetic corpus's
  * 400-word documents; on syn100k 300k entries took 141 s in all against
  * 143 s for 200k and 154 s for 500k: smaller parts make Xapian's maps
  * cheaper, more parts make the merge dearer) or PART_SECTIONS sections,
