@@ -35,9 +35,14 @@ BUILD    := build
 SANFLAGS :=
 endif
 
-CFLAGS   += $(CSTD) $(OPT) $(WARN) -Wstrict-prototypes -MMD -MP $(SANFLAGS) -Icommon $(PKG_CFLAGS)
-CXXFLAGS += -std=c++17 $(OPT) $(WARN) -MMD -MP $(SANFLAGS) -Icommon $(PKG_CFLAGS)
-LDFLAGS  += $(SANFLAGS)
+# Hardening for a daemon that faces the public: fortified libc calls, stack
+# canaries, a position-independent executable and a read-only GOT.
+HARDEN_C  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+HARDEN_LD := -pie -Wl,-z,relro,-z,now
+
+CFLAGS   += $(CSTD) $(OPT) $(WARN) -Wstrict-prototypes -MMD -MP $(SANFLAGS) $(HARDEN_C) -Icommon $(PKG_CFLAGS)
+CXXFLAGS += -std=c++17 $(OPT) $(WARN) -MMD -MP $(SANFLAGS) $(HARDEN_C) -Icommon $(PKG_CFLAGS)
+LDFLAGS  += $(SANFLAGS) $(HARDEN_LD)
 LDLIBS   += $(PKG_LIBS) -lpthread -lm
 # jemalloc for the binaries: Xapian's writer is a storm of small std::map
 # and std::string allocations, about 10% faster under jemalloc than under
@@ -52,11 +57,16 @@ COMMON_CXX := $(sort $(wildcard common/*.cc))
 COMMON_OBJ := $(COMMON_C:%.c=$(BUILD)/obj/%.o) $(COMMON_CXX:%.cc=$(BUILD)/obj/%.o)
 INDEX_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard indexer/*.c)))
 SERVER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard server/*.c)))
+# Everything of the server but main(): the search, HTTP and rendering
+# objects that the unit tests and the in-process bench link as well.
+SRVLIB_OBJ := $(filter-out $(BUILD)/obj/server/main.o,$(SERVER_OBJ))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/test/%)
 LIB        := $(BUILD)/libsok.a
+SRVLIB     := $(BUILD)/libsokserver.a
 
-.PHONY: all deps build run test unit-test integration-test clean bench bench-http eval
+.PHONY: all deps build run test unit-bins unit-test integration-test clean \
+        bench bench-deps bench-http eval browser-deps browser-test
 .DEFAULT_GOAL := all
 
 all: build
@@ -83,21 +93,23 @@ $(LIB): $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+$(SRVLIB): $(SRVLIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
 # C++ objects in the library: link with the C++ driver so libstdc++ comes in.
 $(BUILD)/sok-index: $(INDEX_OBJ) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $(INDEX_OBJ) $(LIB) $(LDLIBS) $(MALLOC_LIB)
 
-$(BUILD)/sok-server: $(SERVER_OBJ) $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $(SERVER_OBJ) $(LIB) $(LDLIBS)
+$(BUILD)/sok-server: $(BUILD)/obj/server/main.o $(SRVLIB) $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $< $(SRVLIB) $(LIB) $(LDLIBS)
 
-$(BUILD)/test/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
-	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+# Unit tests see the server's headers and link its library.
+$(BUILD)/obj/tests/unit/%.o: CFLAGS += -Iserver
 
-# Helper programs the tests use (corpus generator, ...).
-$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIB)
+$(BUILD)/test/%: $(BUILD)/obj/tests/unit/%.o $(SRVLIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CXX) $(LDFLAGS) -o $@ $< $(SRVLIB) $(LIB) $(LDLIBS) -lcmocka
 
 unit-bins: $(UNIT_BIN)
 
@@ -116,10 +128,6 @@ unit-test: deps
 
 integration-test: deps build
 	@tests/run.sh "" tests/integration
-
-data/index: $(BUILD)/sok-index $(wildcard corpus/*)
-	$(BUILD)/sok-index --db data/index corpus/
-	@touch data/index
 
 run: deps
 	@$(MAKE) --no-print-directory build
@@ -142,15 +150,12 @@ bench-http: deps
 # cached in $(BUILD)/bench/corpus/.  Reports: $(BUILD)/bench/report.{md,json}.
 BENCH_PKGS := gimp-help-sv libreoffice-help-sv debian-edu-doc-legacy-sv \
               hunspell hunspell-sv xapian-omega sqlite3 wrk
-BENCH_SRV_OBJ := $(filter-out $(BUILD)/obj/server/main.o,$(SERVER_OBJ))
-
 $(BUILD)/obj/tests/bench/inproc.o: CFLAGS += -Iserver
 
-$(BUILD)/bench/inproc: $(BUILD)/obj/tests/bench/inproc.o $(BENCH_SRV_OBJ) $(LIB)
+$(BUILD)/bench/inproc: $(BUILD)/obj/tests/bench/inproc.o $(SRVLIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS) -o $@ $< $(BENCH_SRV_OBJ) $(LIB) $(LDLIBS)
+	$(CXX) $(LDFLAGS) -o $@ $< $(SRVLIB) $(LIB) $(LDLIBS)
 
-.PHONY: bench-deps
 bench-deps:
 	@tests/install-missing.sh bench $(BENCH_PKGS)
 
@@ -171,7 +176,6 @@ eval: deps
 # tests/integration/test_browser.py): Debian's chromium (in DEB_PKGS),
 # Node.js with npm (Debian's nodejs and npm when no npm is installed) and
 # package-lock.json's playwright-core and axe-core in node_modules/.
-.PHONY: browser-deps browser-test
 browser-deps: deps
 	@command -v npm >/dev/null 2>&1 || { \
 	  echo "browser-deps: installing nodejs npm"; \

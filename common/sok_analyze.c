@@ -115,12 +115,11 @@ void sok_analyzer_free(struct sok_analyzer *a)
 
 /* ------------------------------------------------------------------ stem */
 
-/* Number of code points in valid UTF-8 s[0..len), counting up to 2. */
+/* Whether valid UTF-8 s[0..len) (len >= 1) holds more than one character. */
 static int more_than_one_char(const char *s, size_t len)
 {
-    unsigned c = (unsigned char)s[0];
-    size_t first = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    return len > first;
+    int32_t cp;
+    return len > sok_utf8_decode(s, len, &cp);
 }
 
 int sok_analyzer_stem(struct sok_analyzer *a, const struct sok_token *tok,

@@ -3,6 +3,7 @@
  */
 #include "sok_buf.h"
 #include "sok_err.h"
+#include "sok_text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -79,31 +80,6 @@ void sok_buf_printf(struct sok_buf *b, int *rc, const char *fmt, ...)
     b->n += (size_t)n;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-static size_t utf8_seq_len(const unsigned char *s, size_t avail)
-{
-    unsigned char c = s[0];
-    size_t n;
-    unsigned int cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; }
-    else return 0;
-    if (n > avail)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 void sok_buf_json_str(struct sok_buf *b, const char *s, size_t len, int *rc)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -114,7 +90,8 @@ void sok_buf_json_str(struct sok_buf *b, const char *s, size_t len, int *rc)
         char tmp[8];
         size_t seq = 1;
         if (c >= 0x80) {
-            seq = utf8_seq_len(u + i, len - i);
+            int32_t cp;
+            seq = sok_utf8_decode(s + i, len - i, &cp);
             if (seq == 0)
                 esc = "\xEF\xBF\xBD"; /* U+FFFD for a stray byte */
         } else if (c == '"') esc = "\\\"";

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "sok_analyze.h"
+#include "sok_text.h"
 
 struct lex_slot {
     uint32_t off;           /* offset + 1 into pool; 0: empty */
@@ -243,14 +244,6 @@ const struct sok_lexicon *sok_lexicon_default(void)
 
 /* ------------------------------------------------------------ splitting */
 
-size_t sok_utf8_chars(const char *s, size_t len)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += ((unsigned char)s[i] & 0xc0) != 0x80;
-    return n;
-}
-
 /* Inflectional endings tried on the last part (and on a whole word), the
  * longest first. */
 static const char *const endings[] = {
@@ -354,7 +347,7 @@ size_t sok_compound_split(const struct sok_lexicon *lx, const char *w,
     memset(best, 0, sizeof best);
     static const char links[] = { 0, 's', 'o', 'u', 'e' };
     for (size_t i = len; i-- > 0;) {
-        if (((unsigned char)w[i] & 0xc0) == 0x80)
+        if (sok_utf8_cont((unsigned char)w[i]))
             continue;
         size_t rest = sok_utf8_chars(w + i, len - i);
         if (rest < SOK_COMPOUND_MIN_PART)
@@ -368,7 +361,7 @@ size_t sok_compound_split(const struct sok_lexicon *lx, const char *w,
         }
         /* A head w[i..j) followed by a linking letter or not. */
         for (size_t j = i + 1; j < len; j++) {
-            if (((unsigned char)w[j] & 0xc0) == 0x80)
+            if (sok_utf8_cont((unsigned char)w[j]))
                 continue;
             size_t hc = sok_utf8_chars(w + i, j - i);
             if (hc < SOK_COMPOUND_MIN_PART)
@@ -426,18 +419,18 @@ size_t sok_compound_split(const struct sok_lexicon *lx, const char *w,
 
 #define DIST_MAXC 64
 
-static size_t decode(const char *s, size_t len, uint32_t *cp, size_t cap)
+/* The code points of s[0..len), at most cap; an invalid byte counts as one
+ * character of its own. */
+static size_t decode(const char *s, size_t len, int32_t *cp, size_t cap)
 {
     size_t n = 0;
-    const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < len && n < cap;) {
-        unsigned c = p[i];
-        size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-        uint32_t v = k == 1 ? c : k == 2 ? (c & 0x1F) : k == 3 ? (c & 0x0F)
-                                                                : (c & 0x07);
-        for (size_t j = 1; j < k && i + j < len; j++)
-            v = (v << 6) | (p[i + j] & 0x3F);
-        cp[n++] = v;
+        size_t k = sok_utf8_decode(s + i, len - i, &cp[n]);
+        if (k == 0) {
+            cp[n] = (unsigned char)s[i];
+            k = 1;
+        }
+        n++;
         i += k;
     }
     return n;
@@ -446,7 +439,7 @@ static size_t decode(const char *s, size_t len, uint32_t *cp, size_t cap)
 unsigned sok_edit_distance(const char *a, size_t alen, const char *b,
                            size_t blen, unsigned max)
 {
-    uint32_t x[DIST_MAXC], y[DIST_MAXC];
+    int32_t x[DIST_MAXC], y[DIST_MAXC];
     size_t n = decode(a, alen, x, DIST_MAXC), m = decode(b, blen, y, DIST_MAXC);
     if ((n > m ? n - m : m - n) > max)
         return max + 1;

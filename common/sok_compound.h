@@ -86,9 +86,6 @@ unsigned sok_edit_distance(const char *a, size_t alen, const char *b,
  * 2 from 9. */
 unsigned sok_edit_budget(size_t chars);
 
-/* Code points in valid UTF-8 s[0..len). */
-size_t sok_utf8_chars(const char *s, size_t len);
-
 #ifdef __cplusplus
 }
 #endif

@@ -8,7 +8,7 @@
  * ("31 februari") are rejected.  Only bytes are inspected, so any UTF-8
  * around the date is fine.
  */
-#include "sok_doc.h"
+#include "sok_date.h"
 
 #include <string.h>
 

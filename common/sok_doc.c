@@ -23,8 +23,9 @@
 #define DEFAULT_PDF_TIMEOUT_S 30
 #define DEFAULT_MAX_BYTES ((size_t)64 << 20)
 
-static const char *const type_names[] = { "other", "news", "minutes",
-                                          "report" };
+static const char *const type_names[SOK_TYPE_COUNT] = {
+    "other", "news", "minutes", "report"
+};
 
 void sok_doc_init(void)
 {
@@ -33,7 +34,7 @@ void sok_doc_init(void)
 
 const char *sok_type_name(enum sok_type t)
 {
-    if ((int)t < 0 || (size_t)t >= sizeof type_names / sizeof type_names[0])
+    if ((int)t < 0 || (int)t >= SOK_TYPE_COUNT)
         return NULL;
     return type_names[t];
 }
@@ -42,7 +43,7 @@ int sok_type_parse(const char *s, enum sok_type *out)
 {
     if (s == NULL || out == NULL)
         return SOK_EINVAL;
-    for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++)
+    for (size_t i = 0; i < SOK_TYPE_COUNT; i++)
         if (!strcasecmp(s, type_names[i])) {
             *out = (enum sok_type)i;
             return 0;

@@ -3,7 +3,7 @@
  * .html/.htm, .pdf) into a document cut into sections, each of which the
  * indexer stores as its own Xapian document.  Extraction of each format
  * lives in sok_extract.c, section splitting in sok_section.c, dates in
- * sok_date.c; this header is their shared interface.
+ * sok_date.h; this header is their shared interface.
  */
 #ifndef SOK_DOC_H
 #define SOK_DOC_H
@@ -23,6 +23,9 @@ enum sok_type {
     SOK_TYPE_REPORT = 3,
     SOK_TYPE_UNSET = -1          /* in sok_doc_opts: no override */
 };
+
+/* The document types are 0 .. SOK_TYPE_COUNT - 1 (a bit each in a filter). */
+#define SOK_TYPE_COUNT 4
 
 enum sok_format {
     SOK_FMT_UNKNOWN = 0, SOK_FMT_TEXT, SOK_FMT_MARKDOWN, SOK_FMT_HTML,
@@ -109,19 +112,6 @@ int sok_doc_read_file(const char *path, size_t max, char **out, size_t *len,
  * the neighbouring section ids or null. */
 void sok_doc_section_json(const struct sok_document *doc, size_t i,
                           struct sok_buf *b, int *rc);
-
-/* ---- dates (sok_date.c) ---- */
-
-/* Finds the first Swedish or ISO date in text[0..len): "13 februari 2017",
- * "den 16 mars" (year from default_year; skipped when default_year is 0),
- * "2017-02-13", "13/2 2017".  Writes "YYYY-MM-DD" into out and returns 1,
- * or returns 0 when there is none. */
-int sok_date_find(const char *text, size_t len, int default_year,
-                  char out[11]);
-
-/* The year a document most plausibly dates from: the most frequent year
- * 1900-2099 written in it (ties: the latest), 0 when none. */
-int sok_date_doc_year(const char *text, size_t len);
 
 #ifdef __cplusplus
 }

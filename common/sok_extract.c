@@ -9,6 +9,7 @@
  * Deciding which headings become sections is sok_section.c's job.
  */
 #include "sok_extract.h"
+#include "sok_clock.h"
 #include "sok_doc.h"
 #include "sok_section.h"
 #include "sok_text.h"
@@ -230,14 +231,6 @@ int sok_extract_normalise(const char *s, size_t len, char **out,
 /* ------------------------------------------------------------------ */
 /* plain text                                                           */
 
-static size_t cp_len(const char *s, size_t len)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return n;
-}
-
 /* A line at least this long (in characters) was wrapped by the writer's
  * tool, not ended deliberately: the next line continues its paragraph.
  * PDF text wraps near 90-100 characters; names, list items and addresses
@@ -377,7 +370,7 @@ int sok_extract_text(const char *s, size_t len, struct sok_xdoc *x,
             z--;
         L[n].p = s + a;
         L[n].n = z - a;
-        L[n].cps = cp_len(s + a, z - a);
+        L[n].cps = sok_utf8_chars(s + a, z - a);
         n++;
         i = e + 1;
     }
@@ -552,29 +545,9 @@ static int md_span(MD_SPANTYPE t, void *detail, void *ud)
 static void put_cp(struct sok_buf *b, unsigned cp, int *rc)
 {
     char u[4];
-    size_t n;
     if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         cp = 0xFFFD;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    sok_buf_append(b, u, n, rc);
+    sok_buf_append(b, u, sok_utf8_encode((int32_t)cp, u), rc);
 }
 
 /* "&amp;", "&#228;", "&#xE4;" -> UTF-8; unknown entities stay as written. */
@@ -1085,13 +1058,6 @@ static int find_exe(const char *name, char *out, size_t cap)
     return 0;
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void kill_and_reap(pid_t pid)
 {
     kill(pid, SIGKILL);
@@ -1177,10 +1143,10 @@ int sok_extract_pdf(const char *path, unsigned timeout_s, size_t max_bytes,
 
     struct sok_buf ob = SOK_BUF_INIT, eb = SOK_BUF_INIT;
     int rc = 0, open_o = 1, open_e = 1, timed_out = 0, too_big = 0;
-    long long deadline = now_ms() + (long long)timeout_s * 1000;
+    long long deadline = (sok_clock_us() / 1000) + (long long)timeout_s * 1000;
     char chunk[65536];
     while ((open_o || open_e) && !rc) {
-        long long left = deadline - now_ms();
+        long long left = deadline - (sok_clock_us() / 1000);
         if (left <= 0) {
             timed_out = 1;
             break;
@@ -1243,7 +1209,7 @@ int sok_extract_pdf(const char *path, unsigned timeout_s, size_t max_bytes,
                 rc = SOK_EIO;
                 break;
             }
-            if (now_ms() >= deadline) {
+            if ((sok_clock_us() / 1000) >= deadline) {
                 kill_and_reap(pid);
                 timed_out = 1;
                 break;

@@ -37,6 +37,8 @@
  */
 #include "sok_section.h"
 #include "sok_buf.h"
+#include "sok_date.h"
+#include "sok_text.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -273,9 +275,7 @@ static int has_minutes_structure(const struct sok_xdoc *x)
         const char *t = x->blocks[i].text;
         size_t n = strlen(t);
         if (n > 40) {               /* enough for a heading; cut on a */
-            n = 40;                 /* character boundary */
-            while (n > 0 && ((unsigned char)t[n] & 0xC0) == 0x80)
-                n--;
+            n = sok_utf8_floor(t, n, 40);   /* character boundary */
         }
         char *f = fold_dup(t, n);
         if (f == NULL)

@@ -9,11 +9,45 @@
 #define SOK_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "sok_err.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* ---- UTF-8 bytes (sok_utf8.c) ----
+ * The one place sok walks UTF-8 by hand.  Unless said otherwise s[0..len)
+ * must be valid UTF-8 (sok_text_utf8_repair makes it so). */
+
+/* Whether byte c continues a sequence (10xxxxxx), i.e. is not where a
+ * character starts. */
+static inline int sok_utf8_cont(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
+}
+
+/* Decodes one strictly valid sequence at s[0..len) (len >= 1; any bytes):
+ * returns its length 1..4 and stores the code point in *cp, or returns 0
+ * when s does not start one (overlong, surrogate, above U+10FFFF,
+ * truncated, a stray continuation byte).  As strict as utf8proc. */
+size_t sok_utf8_decode(const char *s, size_t len, int32_t *cp);
+
+/* Writes the scalar value cp into d (room for 4 bytes); returns the
+ * length. */
+size_t sok_utf8_encode(int32_t cp, char *d);
+
+/* Code points in s[0..len). */
+size_t sok_utf8_chars(const char *s, size_t len);
+
+/* The largest length <= max that does not split a character of s[0..len)
+ * (len when max >= len). */
+size_t sok_utf8_floor(const char *s, size_t len, size_t max);
+
+/* Byte offsets of the characters of s[0..len) into at[0..n), at[n] = len
+ * (at has room for max + 1); returns n, or 0 when there are more than
+ * max characters. */
+size_t sok_utf8_starts(const char *s, size_t len, size_t *at, size_t max);
 
 /* Returns 1 when s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
 int sok_text_utf8_valid(const char *s, size_t len);
@@ -25,6 +59,8 @@ int sok_text_utf8_valid(const char *s, size_t len);
  * space.  *nbad (may be NULL) receives the number of bytes repaired. */
 int sok_text_utf8_repair(const char *s, size_t len, char **out, size_t *outlen,
                          size_t *nbad, struct sok_err *err);
+
+/* ---- folding and tokens (sok_text.c) ---- */
 
 /* NFC + Unicode case folding of s[0..len) into a malloc()ed *out.  NFD and
  * NFC input fold to the same bytes ("A\u030a" and "\u00c5" both give

@@ -2,24 +2,18 @@
  * progress: terminal progress bar.  See progress.h.
  */
 #include "progress.h"
+#include "sok_clock.h"
 
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
-
-double sok_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void sok_progress_init(struct sok_progress *p, const char *label, size_t total,
                        int quiet)
 {
     p->enabled = !quiet && isatty(STDERR_FILENO);
     p->total = total;
-    p->start = sok_now();
+    p->start = sok_clock_us() / 1e6;
     p->last_draw = 0;
     p->label = label;
 }
@@ -28,7 +22,7 @@ void sok_progress_update(struct sok_progress *p, size_t done)
 {
     if (!p->enabled)
         return;
-    double now = sok_now();
+    double now = sok_clock_us() / 1e6;
     if (done < p->total && now - p->last_draw < 0.2)
         return;
     p->last_draw = now;

@@ -22,7 +22,4 @@ void sok_progress_update(struct sok_progress *p, size_t done);
 /* Clears the line. */
 void sok_progress_done(struct sok_progress *p);
 
-/* Monotonic seconds. */
-double sok_now(void);
-
 #endif /* SOK_PROGRESS_H */

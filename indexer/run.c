@@ -25,6 +25,7 @@
 
 #include "build.h"
 #include "layout.h"
+#include "sok_clock.h"
 #include "progress.h"
 #include "sok_analyze.h"
 #include "sok_doc.h"
@@ -548,7 +549,7 @@ static int full_build(const struct sok_run_opts *opts,
     pthread_mutex_init(&c.mu, NULL);
 
     sok_doc_init();
-    double t0 = sok_now();
+    double t0 = sok_clock_us() / 1e6;
     struct worker wk[MAX_THREADS];
     memset(wk, 0, sizeof wk);
     unsigned started = 0;
@@ -581,7 +582,7 @@ static int full_build(const struct sok_run_opts *opts,
     sok_progress_done(&prog);
     if (rc == 0 && c.err.code)
         rc = sok_err_set(err, c.err.code, "%s", c.err.msg);
-    double t = sok_now();
+    double t = sok_clock_us() / 1e6;
     if (opts->verbose)
         fprintf(stderr, "sok-index: %zu files prepared and written into %zu "
                 "parts by %u threads in %.2f s\n", walk->n, c.nparts, started,
@@ -593,12 +594,12 @@ static int full_build(const struct sok_run_opts *opts,
         rc = spelling_parts(&c, wk[0].spell, started, err);
     if (rc == 0 && opts->verbose && started)
         fprintf(stderr, "sok-index: %zu spelling words written in %.2f s\n",
-                sok_counts_size(wk[0].spell), sok_now() - t);
+                sok_counts_size(wk[0].spell), sok_clock_us() / 1e6 - t);
     for (unsigned i = 0; i < MAX_THREADS; i++)
         sok_counts_free(wk[i].spell);
 
     if (rc == 0) {
-        t = sok_now();
+        t = sok_clock_us() / 1e6;
         if (prog.enabled)
             fprintf(stderr, "merging %zu parts...\r", c.nparts);
         if (c.nparts > 0) {
@@ -617,7 +618,7 @@ static int full_build(const struct sok_run_opts *opts,
             fprintf(stderr, "%40s\r", "");
         if (rc == 0 && opts->verbose)
             fprintf(stderr, "sok-index: %zu parts merged in %.2f s\n",
-                    c.nparts, sok_now() - t);
+                    c.nparts, sok_clock_us() / 1e6 - t);
     }
     for (size_t i = 0; i < c.nparts; i++)
         free(c.parts[i]);
@@ -650,7 +651,7 @@ static int bump_revision(struct sok_xw *w, struct sok_err *err)
 int sok_run(const struct sok_run_opts *opts, struct sok_run_stats *st,
             struct sok_err *err)
 {
-    double t0 = sok_now();
+    double t0 = sok_clock_us() / 1e6;
     memset(st, 0, sizeof *st);
     struct sok_walk walk;
     struct sok_layout lay = { NULL, -1, 0 };
@@ -733,6 +734,6 @@ out:
     free_known(&ks);
     sok_layout_close(&lay);
     sok_walk_free(&walk);
-    st->seconds = sok_now() - t0;
+    st->seconds = sok_clock_us() / 1e6 - t0;
     return rc;
 }

@@ -2,6 +2,7 @@
  * dedup: shingles and containment (see dedup.h).
  */
 #include "dedup.h"
+#include "sok_sort.h"
 #include "sok_text.h"
 
 #include <stdlib.h>
@@ -44,47 +45,6 @@ static int sh_token(void *vctx, const struct sok_token *tok)
     return 0;
 }
 
-/* Sorts v[0..n) ascending: LSD radix sort on bytes through tmp (n
- * elements), the eight histograms taken in one pass.  Several times faster
- * than qsort() for the few hundred to few thousand hashes of a section,
- * which every search sorts. */
-static void sort_u64(uint64_t *v, uint64_t *tmp, size_t n)
-{
-    size_t count[8][256];
-    memset(count, 0, sizeof count);
-    for (size_t i = 0; i < n; i++)
-        for (unsigned d = 0; d < 8; d++)
-            count[d][(v[i] >> (8 * d)) & 0xff]++;
-    uint64_t *src = v, *dst = tmp;
-    for (unsigned d = 0; d < 8; d++) {
-        size_t sum = 0;
-        for (size_t k = 0; k < 256; k++) {
-            size_t c = count[d][k];
-            count[d][k] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[count[d][(src[i] >> (8 * d)) & 0xff]++] = src[i];
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    /* An even number of passes: the result is back in v. */
-}
-
-static void insertion_sort_u64(uint64_t *v, size_t n)
-{
-    for (size_t i = 1; i < n; i++) {
-        uint64_t x = v[i];
-        size_t j = i;
-        while (j > 0 && v[j - 1] > x) {
-            v[j] = v[j - 1];
-            j--;
-        }
-        v[j] = x;
-    }
-}
-
 int sok_dedup_shingles(const char *text, size_t len, uint64_t **out,
                        size_t *n, struct sok_err *err)
 {
@@ -98,16 +58,9 @@ int sok_dedup_shingles(const char *text, size_t len, uint64_t **out,
         return c.oom ? sok_err_set(err, SOK_ENOMEM, NULL) : rc;
     }
     if (c.n > 0) {
-        if (c.n <= 32) {
-            insertion_sort_u64(c.v, c.n);
-        } else {
-            uint64_t *tmp = malloc(c.n * sizeof *tmp);
-            if (tmp == NULL) {
-                free(c.v);
-                return sok_err_set(err, SOK_ENOMEM, NULL);
-            }
-            sort_u64(c.v, tmp, c.n);
-            free(tmp);
+        if (sok_sort_u64(c.v, c.n) != 0) {
+            free(c.v);
+            return sok_err_set(err, SOK_ENOMEM, NULL);
         }
         size_t k = 1;
         for (size_t i = 1; i < c.n; i++)

@@ -18,6 +18,7 @@
  * sweep counts open connections for the cap.
  */
 #include "httpd.h"
+#include "sok_clock.h"
 #include "httperr.h"
 #include "cache.h"
 
@@ -99,13 +100,6 @@ struct sok_httpd {
     unsigned cap_per_thread;
 };
 
-static long long now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* ------------------------------------------------------ connection guard */
 
 static struct slot *slot_find(struct slot *t, size_t cap,
@@ -174,7 +168,7 @@ static void on_sweep(evutil_socket_t fd, short what, void *arg)
     s.w = w;
     s.old = w->tab[w->cur];
     s.nw = w->tab[!w->cur];
-    s.now = now_us();
+    s.now = sok_clock_us();
     s.deadline_us = (long long)w->srv->cfg.timeout_s * 1000000;
     s.n = 0;
     s.nkill = 0;
@@ -203,7 +197,7 @@ static struct bufferevent *on_new_conn(struct event_base *base, void *arg)
     struct bufferevent *bev = bufferevent_socket_new(base, -1,
                                                      BEV_OPT_CLOSE_ON_FREE);
     if (bev != NULL && w->nfresh < FRESH_MAX)
-        w->fresh[w->nfresh++] = (struct fresh){ bev, now_us() };
+        w->fresh[w->nfresh++] = (struct fresh){ bev, sok_clock_us() };
     else
         w->fresh_overflow = 1;
     return bev;
@@ -386,7 +380,7 @@ void sok_reply(struct sok_req *r, int status, const char *ctype,
     evhttp_request_set_on_complete_cb(r->ev, on_complete, r->w);
     evhttp_send_reply(r->ev, status, reason(status), NULL);
 
-    long long usec = now_us() - r->t0_us;
+    long long usec = sok_clock_us() - r->t0_us;
     sok_metrics_request(&r->w->metrics, r->route, status,
                         (unsigned long)usec, len);
     if (r->w->srv->cfg.access_log)
@@ -440,7 +434,7 @@ static void on_request(struct evhttp_request *req, void *arg)
     r.metrics = &w->metrics;
     r.route = SOK_ROUTE_OTHER;
     r.head = evhttp_request_get_command(req) == EVHTTP_REQ_HEAD;
-    r.t0_us = now_us();
+    r.t0_us = sok_clock_us();
     guard_touch(w, req, r.t0_us);
 
     /* The count since the last sweep overestimates when clients come and

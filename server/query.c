@@ -4,6 +4,7 @@
  * terms is the analyzer's job in search.c.
  */
 #include "query.h"
+#include "sok_text.h"
 
 #include <string.h>
 
@@ -11,16 +12,6 @@
 static int is_sep(unsigned char c)
 {
     return c <= 0x20 || c == 0x7f;
-}
-
-/* Code points in s[0..len) (s is valid UTF-8). */
-static size_t utf8_chars(const char *s, size_t len)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        if (((unsigned char)s[i] & 0xc0) != 0x80)
-            n++;
-    return n;
 }
 
 /* Whitespace-separated words in s[0..len), for the term cap. */
@@ -101,7 +92,7 @@ int sok_query_parse(const char *q, size_t len, struct sok_query *out,
                 if (wl == 0)
                     return sok_err_set(err, SOK_EQUERY,
                                        "q has '*' without a word before it");
-                if (utf8_chars(q + s, wl) < SOK_Q_MIN_PREFIX)
+                if (sok_utf8_chars(q + s, wl) < SOK_Q_MIN_PREFIX)
                     return sok_err_set(err, SOK_EQUERY,
                                        "q has a prefix shorter than %d "
                                        "characters before '*'",

@@ -313,7 +313,7 @@ static void page_link(struct sok_buf *b, const struct sok_search_req *req,
 {
     sok_buf_puts(b, "/?q=", rc);
     sok_render_urlenc(b, req->q, req->qlen, rc);
-    for (unsigned t = 0; t < 4; t++)
+    for (unsigned t = 0; t < SOK_TYPE_COUNT; t++)
         if (req->types & (1u << t))
             sok_buf_printf(b, rc, "&amp;type=%s",
                            sok_type_name((enum sok_type)t));

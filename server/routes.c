@@ -14,6 +14,7 @@
 #include "render.h"
 #include "search.h"
 #include "snippet.h"
+#include "sok_clock.h"
 #include "suggest.h"
 
 #include <stdio.h>
@@ -122,9 +123,7 @@ static int cache_lookup(struct sok_req *r, char route,
     }
     /* took_ms says how long this request took, not the one that filled
      * the cache. */
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    long long now = (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    long long now = sok_clock_us();
     struct sok_buf *b = r->scratch;
     int rc = 0;
     sok_buf_reset(b);

@@ -6,6 +6,7 @@
  * the words to highlight.
  */
 #include "search.h"
+#include "sok_clock.h"
 #include "query.h"
 #include "snippet.h"
 #include "dedup.h"
@@ -607,9 +608,7 @@ static struct sok_xq *prefix_term(struct plan *p, size_t i, unsigned id)
     /* The prefix is the whole compound when there is one ("iop-av*"),
      * else the last word; words before it must be present too. */
     const struct tok *pre = is_whole(t0) ? t0 : leaf[nl - 1];
-    size_t chars = 0;
-    for (size_t k = 0; k < pre->len; k++)
-        chars += ((unsigned char)ptext(p, pre->off)[k] & 0xc0) != 0x80;
+    size_t chars = sok_utf8_chars(ptext(p, pre->off), pre->len);
     if (chars < SOK_Q_MIN_PREFIX) {
         sok_err_set(p->err, SOK_EQUERY,
                     "q has a prefix shorter than %d characters before '*'",
@@ -925,22 +924,15 @@ static char *suggestion(const struct plan *p)
 
 /* ---------------------------------------------------------------- run */
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /* Type and date filters around q. */
 static struct sok_xq *filtered(struct plan *p, struct sok_xq *q,
                                const struct sok_search_req *req)
 {
     struct sok_xq *v[3] = { q, NULL, NULL };
     if (req->types != 0) {
-        struct sok_xq *tv[4];
+        struct sok_xq *tv[SOK_TYPE_COUNT];
         size_t n = 0;
-        for (unsigned t = 0; t < 4; t++) {
+        for (unsigned t = 0; t < SOK_TYPE_COUNT; t++) {
             const char *name = sok_type_name((enum sok_type)t);
             if ((req->types & (1u << t)) && name != NULL)
                 tv[n++] = q_term(p, SOK_PREFIX_TYPE, name, strlen(name));
@@ -1299,7 +1291,7 @@ static int search_pos(struct plan *p, struct sok_xq *pos,
 int sok_search_run(struct sok_engine *e, const struct sok_search_req *req,
                    struct sok_search_res *res, struct sok_err *err)
 {
-    double t0 = now_ms();
+    double t0 = sok_clock_us() / 1e3;
     struct sok_search_res empty = SOK_SEARCH_RES_INIT;
     *res = empty;
     struct plan *p = calloc(1, sizeof *p);
@@ -1342,7 +1334,7 @@ done:
         plan_free(p);
     free(p);
     free(hl);
-    res->took_ms = now_ms() - t0;
+    res->took_ms = sok_clock_us() / 1e3 - t0;
     return rc;
 }
 

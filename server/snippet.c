@@ -150,14 +150,6 @@ static int scan_cb(void *ctx, const struct sok_token *tok)
     return 0;
 }
 
-/* The largest length <= len that does not split a UTF-8 sequence. */
-static size_t utf8_floor(const char *s, size_t len)
-{
-    while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-        len--;
-    return len;
-}
-
 static int run_scan(struct scan *s, const char *text, size_t len,
                     struct sok_err *err)
 {
@@ -267,9 +259,7 @@ int sok_snippet(struct sok_analyzer *an, const struct sok_hl *hl,
                 const char *text, size_t len, struct sok_buf *out,
                 struct sok_err *err)
 {
-    size_t scan_len = len > SOK_SNIPPET_SCAN ? utf8_floor(text,
-                                                          SOK_SNIPPET_SCAN)
-                                             : len;
+    size_t scan_len = sok_utf8_floor(text, len, SOK_SNIPPET_SCAN);
     struct scan s = { an, hl, 0, 0, 0, NULL, 0, 0, 0 };
     int rc = run_scan(&s, text, scan_len, err);
     if (rc != 0) {

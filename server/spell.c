@@ -178,9 +178,7 @@ void sok_spell_accented(struct sok_engine *e, const char *w, size_t len,
 size_t sok_spell_correction(struct sok_engine *e, const char *w, size_t len,
                             char *out, size_t cap)
 {
-    size_t chars = 0;
-    for (size_t i = 0; i < len; i++)
-        chars += ((unsigned char)w[i] & 0xc0) != 0x80;
+    size_t chars = sok_utf8_chars(w, len);
     if (chars < 3)
         return 0;
     char *s = NULL;
@@ -358,28 +356,12 @@ static int ent_add(struct delidx *d, uint32_t h, uint32_t word)
     return 0;
 }
 
-/* Byte offsets of the characters of s[0..len) into at[], at[n] = len;
- * returns n, or 0 when there are more than max. */
-static size_t char_starts(const char *s, size_t len, size_t *at, size_t max)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (((unsigned char)s[i] & 0xc0) == 0x80)
-            continue;
-        if (n == max)
-            return 0;
-        at[n++] = i;
-    }
-    at[n] = len;
-    return n;
-}
-
 static int vocab_cb(void *ctx, const char *term, size_t len,
                     unsigned long tf)
 {
     struct delidx *d = ctx;
     size_t at[DEL_MAXC + 1];
-    size_t n = char_starts(term, len, at, DEL_MAXC);
+    size_t n = sok_utf8_starts(term, len, at, DEL_MAXC);
     if (n < DEL_MINC)
         return 0;
     /* Letters only: numbers and codes have no spelling. */
@@ -666,7 +648,7 @@ void sok_spell_near(struct sok_engine *e, const char *w, size_t len,
 {
     al->n = 0;
     size_t at[DEL_MAXC + 1];
-    size_t n = char_starts(w, len, at, DEL_MAXC);
+    size_t n = sok_utf8_starts(w, len, at, DEL_MAXC);
     unsigned max = sok_edit_budget(n);
     if (n == 0 || max == 0)
         return;
@@ -685,7 +667,7 @@ void sok_spell_near(struct sok_engine *e, const char *w, size_t len,
             continue;
         /* Second deletions, each pair once (k2 > k). */
         size_t at2[DEL_MAXC + 1];
-        size_t n2 = char_starts(buf, bl, at2, DEL_MAXC);
+        size_t n2 = sok_utf8_starts(buf, bl, at2, DEL_MAXC);
         for (size_t k2 = k; k2 < n2; k2++) {
             size_t b2 = at2[k2];
             memcpy(buf2, buf, at2[k2]);

@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "params.h"
 #include "search.h"
+#include "sok_clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +23,7 @@
 
 static double now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+    return sok_clock_us() / 1e3;
 }
 
 static int run_one(struct sok_engine *e, const char *qs, unsigned long *total)

@@ -9,7 +9,8 @@ loopback port (--cache-mb 0, so every answer is computed) and sends:
           HTML page for each, and bad parameters; both as is and with --plain;
   syn     tests/bench's 200-query mix on the synthetic corpus BUILD/bench/corpus/synNk (built by
           make bench, or here through bench.py's Corpora when missing).
-Each answer is one line: the request, the status, the content type and the body, with the fields
+Indexing runs on one thread, so that document ids are the same from run to run.  Each answer is one
+line: the request, the status, the content type and the body, with the fields
 that differ between two runs of one build (took_ms, the Date header) removed.
 
   answers.py BUILD OUT [--shared ../shared] [--syn-docs 10000] [--skip syn]
@@ -136,8 +137,11 @@ def run_set(args, label, db, reqs, extra, out):
 
 
 def index(args, corpus, db):
+    # one indexing thread: the document ids, and with them the order of equal scores and the
+    # matches an estimated facet count examines, are then the same in every run
+    env = dict(os.environ, SOK_INDEX_THREADS="1")
     subprocess.run([os.path.join(args.build, "sok-index"), "--quiet", "--db", db, corpus], check=True,
-                   stdout=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, env=env)
 
 
 def main():

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sok_doc.h"
+#include "sok_date.h"
 
 struct date_case {
     const char *text;

@@ -13,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../server/query.c"
-#include "../../server/params.c"
+#include "query.h"
+#include "params.h"
+#include "httperr.h"
+#include "sok_doc.h"
 
 /* ------------------------------------------------------------- parser */
 

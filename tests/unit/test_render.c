@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../server/render.c"
+#include "render.h"
+#include "sok_doc.h"
 
 static char *render_date(const char *iso)
 {

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../server/snippet.c"
+#include "snippet.h"
 
 static struct sok_analyzer *g_an;
 
