@@ -41,15 +41,17 @@ static int open_reader(struct sok_engine *e, struct sok_err *err)
     return 0;
 }
 
-int sok_engine_new(const char *db, struct sok_engine **out,
-                   struct sok_err *err)
+int sok_engine_new(const char *db, const struct sok_engine_opts *opts,
+                   struct sok_engine **out, struct sok_err *err)
 {
+    static const struct sok_engine_opts defaults = SOK_ENGINE_OPTS_INIT;
     *out = NULL;
     struct sok_engine *e = calloc(1, sizeof *e);
     if (e == NULL || (e->db = strdup(db)) == NULL) {
         free(e);
         return sok_err_set(err, SOK_ENOMEM, NULL);
     }
+    e->opts = opts ? *opts : defaults;
     int rc = sok_analyzer_new(&e->an, err);
     if (rc != 0) {
         sok_engine_free(e);

@@ -13,8 +13,20 @@
 #include "sok_xapian.h"
 #include "sok_analyze.h"
 
+/* What every engine of a process shares, set once at start-up. */
+struct sok_engine_opts {
+    int plain;                  /* sok-server --plain: exact + stem only,
+                                   without compound parts, edit tolerance,
+                                   accent folding, corrections, joining of
+                                   adjacent words and the proximity boost
+                                   (for measuring what they buy) */
+};
+
+#define SOK_ENGINE_OPTS_INIT { 0 }
+
 struct sok_engine {
     char *db;                   /* owned: the --db path */
+    struct sok_engine_opts opts;
     struct sok_xr *xr;          /* NULL while the index cannot be opened */
     struct sok_analyzer *an;    /* owned */
     unsigned long gen;          /* changes whenever the reader moves to
@@ -22,12 +34,13 @@ struct sok_engine {
                                    what per-thread caches are tied to */
 };
 
-/* Creates an engine for the index at db and opens it.  A failure to open
+/* Creates an engine for the index at db and opens it; opts (NULL: the
+ * defaults) is copied.  A failure to open
  * the index is reported (SOK_ENODB, ...) but *out is still set, with no
  * reader, so a caller may keep the engine and retry per request; only
  * SOK_ENOMEM or an analyzer failure leave *out NULL. */
-int sok_engine_new(const char *db, struct sok_engine **out,
-                   struct sok_err *err);
+int sok_engine_new(const char *db, const struct sok_engine_opts *opts,
+                   struct sok_engine **out, struct sok_err *err);
 
 /* Frees e; e may be NULL. */
 void sok_engine_free(struct sok_engine *e);

@@ -633,7 +633,7 @@ static int worker_init(struct sok_httpd *srv, struct sok_worker *w,
     /* The index was checked by the caller; should it vanish in between,
      * the engine reopens per request and answers 503 meanwhile. */
     struct sok_err oerr = SOK_ERR_INIT;
-    int rc = sok_engine_new(srv->db, &w->engine, &oerr);
+    int rc = sok_engine_new(srv->db, &srv->cfg.engine, &w->engine, &oerr);
     if (w->engine == NULL)
         return sok_err_set(err, rc, "%s", oerr.msg);
     return sok_cache_new(srv->cfg.cache_bytes / srv->cfg.threads, &w->cache,

@@ -26,6 +26,7 @@ struct sok_httpd_cfg {
     int access_log;             /* one line per request on stderr */
     size_t cache_bytes;         /* response cache, all threads together;
                                    0: none (cache.h) */
+    struct sok_engine_opts engine;  /* for every thread's engine */
 };
 
 struct sok_httpd;

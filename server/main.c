@@ -99,7 +99,8 @@ int main(int argc, char **argv)
 {
     struct sok_httpd_cfg cfg = { DEFAULT_DB, DEFAULT_LISTEN, 0, DEFAULT_CONNS,
                                  DEFAULT_TIMEOUT, 1,
-                                 (size_t)SOK_CACHE_MB_DEF << 20 };
+                                 (size_t)SOK_CACHE_MB_DEF << 20,
+                                 SOK_ENGINE_OPTS_INIT };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -128,7 +129,7 @@ int main(int argc, char **argv)
             cfg.cache_bytes = (size_t)mb << 20;
             i++;
         } else if (strcmp(a, "--plain") == 0) {
-            sok_search_plain = 1;
+            cfg.engine.plain = 1;
         } else if (strcmp(a, "--quiet") == 0) {
             cfg.access_log = 0;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -151,7 +152,7 @@ int main(int argc, char **argv)
      * start, so a deployment mistake is seen at once. */
     struct sok_err err = SOK_ERR_INIT;
     struct sok_engine *probe = NULL;
-    int rc = sok_engine_new(cfg.db, &probe, &err);
+    int rc = sok_engine_new(cfg.db, &cfg.engine, &probe, &err);
     if (rc == 0)
         sok_spell_prepare(probe);   /* not on the first searches' path */
     sok_engine_free(probe);

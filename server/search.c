@@ -26,7 +26,6 @@
 
 #define PLAN_TOKENS_MAX 64      /* tokens of all terms together */
 
-int sok_search_plain;
 
 struct tok {
     size_t off, len;        /* folded text, in plan->pool */
@@ -222,7 +221,7 @@ static void q_word_parts(struct plan *p, const char *w, size_t wlen,
         v[1] = q_stem(p, stem, slen, SOK_STEM_WEIGHT);
     wq->a = q_comb(p, SOK_XQ_OR, v, 2);
     wq->n = 0;
-    if (sok_search_plain)
+    if (p->e->opts.plain)
         return;
     /* A common word fills the first pages with itself: compounds holding
      * it would only rank under it, yet cost a merge of their posting lists
@@ -527,7 +526,7 @@ static struct sok_xq *word_term(struct plan *p, size_t i, unsigned id)
         sok_hl_add(p->hl, SOK_HL_EXACT, id, ptext(p, t->off), t->len);
         sok_hl_add(p->hl, SOK_HL_STEM, id, ptext(p, t->soff), t->slen);
     }
-    if (p->pq.t[i].negated || single_word(p, i) == NULL || sok_search_plain)
+    if (p->pq.t[i].negated || single_word(p, i) == NULL || p->e->opts.plain)
         return q;
     p->at[i].px = q_term(p, "", ptext(p, t->off), t->len);
 
@@ -647,7 +646,7 @@ static struct sok_xq *proximity(struct plan *p)
 {
     struct sok_xq *v[SOK_Q_MAX_TERMS];
     size_t n = 0;
-    if (sok_search_plain)
+    if (p->e->opts.plain)
         return NULL;
     for (size_t i = 0; i < p->pq.n; i++) {
         if (p->at[i].px == NULL)
@@ -671,7 +670,7 @@ static struct sok_xq *title_key(struct plan *p)
 {
     char key[SOK_TITLE_KEY_MAX + 1];
     size_t len = 0;
-    if (sok_search_plain || p->pq.ngroups != p->pq.n)
+    if (p->e->opts.plain || p->pq.ngroups != p->pq.n)
         return NULL;
     for (size_t i = 0; i < p->pq.n; i++) {
         if (p->pq.t[i].kind != SOK_Q_WORD || p->pq.t[i].negated)
@@ -773,7 +772,7 @@ static int plan_build(struct plan *p)
     size_t na = 0, nknown = 0, nunknown = 0;
     for (size_t g = 0; g < ng; g++) {
         size_t i = group_term[g];
-        if (!sok_search_plain && g + 1 < ng && i != (size_t)-1 &&
+        if (!p->e->opts.plain && g + 1 < ng && i != (size_t)-1 &&
             group_term[g + 1] == i + 1) {
             struct sok_xq *j = joined(p, i);
             if (j != NULL) {

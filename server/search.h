@@ -24,7 +24,7 @@
  *  - a compound the index does not hold is also searched by its parts;
  *  - a query of plain words that is a section's whole title (T term)
  *    ranks that section first;
- *  - sok-server --plain (sok_search_plain) turns all of the above off
+ *  - sok-server --plain (the engine's opts.plain) turns all of the above off
  *    (and corrections, joining and the proximity boost), for comparison;
  *  - stopwords are dropped outside phrases (unless nothing else is left);
  *  - groups are ANDed; when AND finds nothing, the words the index knows
@@ -64,10 +64,6 @@
 #define SOK_EXPAND_BELOW   50       /* C and edit variants only for a word
                                        in fewer sections than this */
 
-/* Set once at start-up (sok-server --plain): exact + stem only, without
- * compound parts, edit tolerance, accent folding, corrections, joining of
- * adjacent words and the proximity boost.  For measuring what they buy. */
-extern int sok_search_plain;
 #define SOK_DEDUP_WINDOW   100      /* top results deduplicated by content */
 #define SOK_DEDUP_EXTRA    10       /* more fetched, to fill folded slots */
 #define SOK_DEDUP_TWINS    200      /* uncollapsed results searched for the

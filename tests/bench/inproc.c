@@ -103,7 +103,7 @@ int main(int argc, char **argv)
 
     struct sok_engine *e = NULL;
     struct sok_err err = SOK_ERR_INIT;
-    int rc = sok_engine_new(db, &e, &err);
+    int rc = sok_engine_new(db, NULL, &e, &err);
     if (rc != 0) {
         fprintf(stderr, "inproc: %s: %s\n", db, err.msg);
         sok_engine_free(e);
