@@ -84,13 +84,13 @@ int sok_analyzer_new_cached(struct sok_analyzer **out, unsigned slots,
         return sok_err_set(err, SOK_EINVAL,
                            "analyzer_new: cache slots not a power of two");
     struct sok_analyzer *a = calloc(1, sizeof *a);
-    if (a == NULL)
-        return sok_err_set(err, SOK_ENOMEM, "analyzer_new: out of memory");
-    a->mask = slots - 1;
-    a->cache = calloc(slots, sizeof *a->cache);
-    a->splits = calloc(slots, sizeof *a->splits);
-    a->lx = sok_lexicon_default();
-    if (a->cache == NULL || a->splits == NULL) {
+    if (a != NULL) {
+        a->mask = slots - 1;
+        a->cache = calloc(slots, sizeof *a->cache);
+        a->splits = calloc(slots, sizeof *a->splits);
+        a->lx = sok_lexicon_default();
+    }
+    if (a == NULL || a->cache == NULL || a->splits == NULL) {
         sok_analyzer_free(a);
         return sok_err_set(err, SOK_ENOMEM, "analyzer_new: out of memory");
     }

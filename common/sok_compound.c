@@ -153,7 +153,7 @@ int sok_lexicon_from_words(const char *const *words, size_t n,
                            struct sok_lexicon **out, struct sok_err *err)
 {
     if (out == NULL || (words == NULL && n != 0))
-        return sok_err_set(err, SOK_EINVAL, "lexicon: NULL argument");
+        return sok_err_set(err, SOK_EINVAL, "%s: NULL argument", __func__);
     *out = NULL;
     struct sok_lexicon *lx = calloc(1, sizeof *lx);
     if (lx == NULL)
@@ -173,7 +173,7 @@ int sok_lexicon_load(const char *path, struct sok_lexicon **out,
                      struct sok_err *err)
 {
     if (path == NULL || out == NULL)
-        return sok_err_set(err, SOK_EINVAL, "lexicon: NULL argument");
+        return sok_err_set(err, SOK_EINVAL, "%s: NULL argument", __func__);
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (f == NULL)

@@ -113,7 +113,7 @@ static int build(const char *source, const char *data, size_t len,
     if (doc == NULL || (doc->source = strdup(source)) == NULL) {
         free(doc);
         free(text);
-        return sok_err_set(err, SOK_ENOMEM, "out of memory");
+        return sok_err_set(err, SOK_ENOMEM, NULL);
     }
     doc->repaired_bytes = nbad;
     if (fmt == SOK_FMT_TEXT && sok_extract_looks_markdown(text, tlen))
@@ -172,7 +172,12 @@ int sok_doc_parse(const char *source, const char *data, size_t len,
     return build(source, data ? data : "", len, fmt, opts, out, err);
 }
 
-/* Reads the whole regular file at path, at most max bytes. */
+static int too_big(struct sok_err *err, const char *path, size_t max)
+{
+    return sok_err_set(err, SOK_ETOOBIG, "%s is larger than %zu bytes", path,
+                       max);
+}
+
 int sok_doc_open_file(const char *path, size_t max, int *fd_out,
                       size_t *size_out, struct sok_err *err)
 {
@@ -187,8 +192,7 @@ int sok_doc_open_file(const char *path, size_t max, int *fd_out,
     }
     if ((uintmax_t)st.st_size > (uintmax_t)max) {
         close(fd);
-        return sok_err_set(err, SOK_ETOOBIG, "%s is larger than %zu bytes",
-                           path, max);
+        return too_big(err, path, max);
     }
     *fd_out = fd;
     if (size_out)
@@ -206,47 +210,35 @@ int sok_doc_read_file(const char *path, size_t max, char **out, size_t *len,
         return rc;
     size_t cap = size + 1, n = 0;
     char *buf = malloc(cap);
-    if (buf == NULL) {
-        close(fd);
-        return sok_err_set(err, SOK_ENOMEM, "out of memory reading %s", path);
-    }
-    for (;;) {
+    while (buf != NULL && rc == 0) {
         if (n == cap) {
             /* the file grew while we read it */
-            if (cap > max) {
-                free(buf);
-                close(fd);
-                return sok_err_set(err, SOK_ETOOBIG,
-                                   "%s is larger than %zu bytes", path, max);
-            }
-            char *nb = realloc(buf, cap * 2);
+            char *nb = cap > max ? NULL : realloc(buf, cap * 2);
             if (nb == NULL) {
-                free(buf);
-                close(fd);
-                return sok_err_set(err, SOK_ENOMEM, "out of memory");
+                rc = cap > max ? too_big(err, path, max)
+                               : sok_err_set(err, SOK_ENOMEM, NULL);
+                break;
             }
             buf = nb;
             cap *= 2;
         }
         ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            free(buf);
-            close(fd);
-            return sok_err_set(err, SOK_EIO, "cannot read %s: %s", path,
-                               strerror(e));
-        }
-        if (r == 0)
+        if (r < 0 && errno != EINTR)
+            rc = sok_err_set(err, SOK_EIO, "cannot read %s: %s", path,
+                             strerror(errno));
+        else if (r == 0)
             break;
-        n += (size_t)r;
+        else if (r > 0)
+            n += (size_t)r;
     }
     close(fd);
-    if (n > max) {
+    if (buf == NULL)
+        rc = sok_err_set(err, SOK_ENOMEM, NULL);
+    else if (rc == 0 && n > max)
+        rc = too_big(err, path, max);
+    if (rc != 0) {
         free(buf);
-        return sok_err_set(err, SOK_ETOOBIG, "%s is larger than %zu bytes",
-                           path, max);
+        return rc;
     }
     *out = buf;
     *len = n;

@@ -34,7 +34,8 @@ int sok_err_set(struct sok_err *err, int code, const char *fmt, ...)
 const char *sok_err_name(int code)
 {
     switch (code) {
-#define SOK_X_NAME(name, val, msg) case val: return #name;
+#define SOK_X_NAME(name, val, status, json, msg, api, sv) \
+    case val: return #name;
     SOK_ERR_TABLE(SOK_X_NAME)
 #undef SOK_X_NAME
     default: return "SOK_EUNKNOWN";
@@ -44,7 +45,8 @@ const char *sok_err_name(int code)
 const char *sok_err_default_msg(int code)
 {
     switch (code) {
-#define SOK_X_MSG(name, val, msg) case val: return msg;
+#define SOK_X_MSG(name, val, status, json, msg, api, sv) \
+    case val: return msg;
     SOK_ERR_TABLE(SOK_X_MSG)
 #undef SOK_X_MSG
     default: return "unknown error";

@@ -37,8 +37,9 @@ static int mkdir_p(const char *dir, struct sok_err *err)
             char c = *p;
             *p = '\0';
             if (mkdir(tmp, 0755) != 0 && errno != EEXIST) {
-                int rc = sok_err_set(err, SOK_EIO, "cannot create %s: %s", tmp,
-                                     strerror(errno));
+                int rc = sok_err_set(err, SOK_EIO,
+                                     "cannot create the directory %s: %s",
+                                     tmp, strerror(errno));
                 free(tmp);
                 return rc;
             }
@@ -96,7 +97,8 @@ int sok_layout_open(const char *dir, struct sok_layout *out,
     }
     out->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (out->lock_fd < 0) {
-        rc = sok_err_set(err, SOK_EIO, "cannot open %s: %s", lock, strerror(errno));
+        rc = sok_err_set(err, SOK_EIO, "cannot open the lock file %s: %s", lock,
+                         strerror(errno));
         free(lock);
         sok_layout_close(out);
         return rc;

@@ -487,7 +487,8 @@ static int spelling_parts(struct full_ctx *c, const struct sok_counts *words,
         if (i + 1 == nthreads)
             spelling_slice(&jobs[i]);         /* the last one here */
         else if (pthread_create(&jobs[i].tid, NULL, spelling_slice, &jobs[i]) != 0) {
-            rc = sok_err_set(err, SOK_EINTERNAL, "cannot start a thread");
+            rc = sok_err_set(err, SOK_EINTERNAL,
+                             "cannot start a spelling thread");
             break;
         } else
             started++;
@@ -527,8 +528,9 @@ static int full_build(const struct sok_run_opts *opts,
     snprintf(parts_dir, plen, "%s.parts", gpath);
     sok_layout_remove_tree(parts_dir);
     if (mkdir(parts_dir, 0755) != 0) {
-        int rc = sok_err_set(err, SOK_EIO, "cannot create %s: %s", parts_dir,
-                             strerror(errno));
+        int rc = sok_err_set(err, SOK_EIO,
+                             "cannot create the parts directory %s: %s",
+                             parts_dir, strerror(errno));
         free(parts_dir);
         return rc;
     }
@@ -562,7 +564,8 @@ static int full_build(const struct sok_run_opts *opts,
             break;
         }
         if (pthread_create(&wk[started].tid, NULL, worker_main, &wk[started]) != 0) {
-            rc = sok_err_set(err, SOK_EINTERNAL, "cannot start a thread");
+            rc = sok_err_set(err, SOK_EINTERNAL,
+                             "cannot start an indexing thread");
             atomic_store(&c.stop, 1);
             break;
         }

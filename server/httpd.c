@@ -390,26 +390,21 @@ void sok_reply(struct sok_req *r, int status, const char *ctype,
 void sok_reply_error(struct sok_req *r, int code, const char *msg,
                      const char *param)
 {
-    const struct sok_httperr *he = sok_httperr_lookup(code);
     struct sok_buf b = SOK_BUF_INIT;
     int rc = 0;
-    sok_buf_puts(&b, "{\"error\":{\"code\":\"", &rc);
-    sok_buf_puts(&b, he->name, &rc);
-    sok_buf_puts(&b, "\",\"message\":", &rc);
-    sok_buf_json_qstr(&b, msg ? msg : sok_err_default_msg(code), &rc);
-    if (param != NULL) {
-        sok_buf_puts(&b, ",\"parameter\":", &rc);
-        sok_buf_json_qstr(&b, param, &rc);
-    }
-    sok_buf_puts(&b, "}}\n", &rc);
+    sok_httperr_json(&b, code, msg, param, &rc);
     if (rc != 0) {
-        static const char oom[] = "{\"error\":{\"code\":\"overloaded\","
-                                  "\"message\":\"out of memory\"}}\n";
-        sok_reply(r, 503, "application/json; charset=utf-8", oom,
-                  sizeof oom - 1);
+        /* Out of memory: the same error, without allocating. */
+        const struct sok_httperr *he = sok_httperr_lookup(SOK_ENOMEM);
+        char oom[128];
+        int n = snprintf(oom, sizeof oom,
+                         "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}\n",
+                         he->name, he->msg);
+        sok_reply(r, he->status, "application/json; charset=utf-8", oom,
+                  (size_t)n);
     } else {
-        sok_reply(r, he->status, "application/json; charset=utf-8", b.p,
-                  b.n);
+        sok_reply(r, sok_httperr_lookup(code)->status,
+                  "application/json; charset=utf-8", b.p, b.n);
     }
     sok_buf_free(&b);
 }
@@ -444,8 +439,7 @@ static void on_request(struct evhttp_request *req, void *arg)
         on_sweep(-1, 0, w);
     if (w->nconns + w->nfresh > w->srv->cap_per_thread) {
         atomic_fetch_add_explicit(&w->metrics.shed, 1, memory_order_relaxed);
-        sok_reply_error(&r, SOK_EOVERLOAD,
-                        "too many connections, try again", NULL);
+        sok_reply_error(&r, SOK_EOVERLOAD, NULL, NULL);
         return;
     }
     sok_routes_dispatch(&r);
@@ -715,7 +709,8 @@ int sok_httpd_start(const struct sok_httpd_cfg *cfg, struct sok_httpd **out,
     for (size_t i = 0; rc == 0 && i < h->nworkers; i++) {
         if (pthread_create(&h->workers[i].thread, NULL, worker_main,
                            &h->workers[i]) != 0)
-            rc = sok_err_set(err, SOK_EINTERNAL, "cannot start a thread");
+            rc = sok_err_set(err, SOK_EINTERNAL,
+                             "cannot start a server thread");
         else
             h->workers[i].started = 1;
     }

@@ -67,8 +67,9 @@ struct sok_req {
 void sok_reply(struct sok_req *r, int status, const char *ctype,
                const char *body, size_t len);
 
-/* A JSON error for code (httperr.h decides the status); param may be NULL;
- * msg NULL: the code's default message. */
+/* A JSON error for code: httperr.h decides the status and the message (msg,
+ * which may be NULL, is shown only for a client error); param may be
+ * NULL. */
 void sok_reply_error(struct sok_req *r, int code, const char *msg,
                      const char *param);
 

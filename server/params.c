@@ -217,20 +217,31 @@ int sok_params_date(const char *s, size_t len, char out[9])
     return 0;
 }
 
+int sok_params_q(const struct sok_params *p, int required,
+                 const struct sok_param **out, const char **param,
+                 struct sok_err *err)
+{
+    *param = "q";
+    int rc = sok_params_one(p, "q", out, param, err);
+    if (rc != 0)
+        return rc;
+    if (*out == NULL && required)
+        return sok_err_set(err, SOK_EMISSING, "q: required");
+    if (*out != NULL && (*out)->vlen > SOK_Q_MAX_BYTES)
+        return sok_err_set(err, SOK_ETOOBIG, "q: longer than %d bytes",
+                           SOK_Q_MAX_BYTES);
+    *param = NULL;
+    return 0;
+}
+
 int sok_params_search(const struct sok_params *p, struct sok_search_req *req,
                       const char **param, struct sok_err *err)
 {
     const struct sok_param *v;
     int rc;
 
-    *param = "q";
-    if ((rc = sok_params_one(p, "q", &v, param, err)) != 0)
+    if ((rc = sok_params_q(p, 1, &v, param, err)) != 0)
         return rc;
-    if (v == NULL)
-        return sok_err_set(err, SOK_EMISSING, "q: required");
-    if (v->vlen > SOK_Q_MAX_BYTES)
-        return sok_err_set(err, SOK_ETOOBIG, "q: longer than %d bytes",
-                           SOK_Q_MAX_BYTES);
     req->q = v->val;
     req->qlen = v->vlen;
 

@@ -45,6 +45,13 @@ int sok_params_one(const struct sok_params *p, const char *name,
                    const struct sok_param **out, const char **param,
                    struct sok_err *err);
 
+/* The query text q: one value of at most SOK_Q_MAX_BYTES bytes
+ * (SOK_ETOOBIG); absent is SOK_EMISSING when required, else *out NULL.
+ * On failure *param is "q". */
+int sok_params_q(const struct sok_params *p, int required,
+                 const struct sok_param **out, const char **param,
+                 struct sok_err *err);
+
 /* Fills req from q, page, per_page, type (repeatable), from, to, sort.
  * q is required (SOK_EMISSING).  Bounds: page >= 1, 1 <= per_page <=
  * SOK_PER_PAGE_MAX, page * per_page <= SOK_RESULT_WINDOW (SOK_ERANGE);

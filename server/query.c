@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#define OR_NEGATED "q has 'OR' next to an excluded term"
+
 /* ASCII whitespace and the other C0 controls separate terms. */
 static int is_sep(unsigned char c)
 {
@@ -79,8 +81,7 @@ int sok_query_parse(const char *q, size_t len, struct sok_query *out,
                                        "q has 'OR' without a term on both "
                                        "sides");
                 if (out->t[out->n - 1].negated)
-                    return sok_err_set(err, SOK_EQUERY,
-                                       "q has 'OR' next to an excluded term");
+                    return sok_err_set(err, SOK_EQUERY, "%s", OR_NEGATED);
                 pending_or = 1;
                 continue;
             }
@@ -109,8 +110,7 @@ int sok_query_parse(const char *q, size_t len, struct sok_query *out,
                                "q has more than %d terms", SOK_Q_MAX_TERMS);
         if (pending_or) {
             if (t.negated)
-                return sok_err_set(err, SOK_EQUERY,
-                                   "q has 'OR' next to an excluded term");
+                return sok_err_set(err, SOK_EQUERY, "%s", OR_NEGATED);
             t.group = out->t[out->n - 1].group;
             pending_or = 0;
         } else {

@@ -32,20 +32,6 @@ static void put_qstr(struct sok_buf *b, const char *s, size_t len, int *rc)
     sok_buf_putc(b, '"', rc);
 }
 
-void sok_render_error_json(struct sok_buf *b, const char *code,
-                           const char *msg, const char *param, int *rc)
-{
-    sok_buf_puts(b, "{\"error\":{\"code\":", rc);
-    sok_buf_json_qstr(b, code, rc);
-    sok_buf_puts(b, ",\"message\":", rc);
-    sok_buf_json_qstr(b, msg, rc);
-    if (param != NULL) {
-        sok_buf_puts(b, ",\"parameter\":", rc);
-        sok_buf_json_qstr(b, param, rc);
-    }
-    sok_buf_puts(b, "}}\n", rc);
-}
-
 static const struct sok_xfacet *facet(const struct sok_search_res *res,
                                       unsigned slot)
 {
@@ -168,36 +154,6 @@ const char *sok_render_type_sv(const char *t)
     if (strcmp(t, "report") == 0)
         return "Rapport";
     return "Övrigt";
-}
-
-const char *sok_render_error_sv(int code, const char *param)
-{
-    if (code == SOK_ENODB || code == SOK_ECORRUPT || code == SOK_EIO ||
-        code == SOK_EXAPIAN || code == SOK_EMODIFIED ||
-        code == SOK_ETIMEOUT || code == SOK_ENOMEM || code == SOK_EINTERNAL)
-        return "Sökningen är inte tillgänglig just nu. Försök igen om en "
-               "stund.";
-    if (code == SOK_ENOTFOUND)
-        return "Sidan finns inte.";
-    if (code == SOK_ETOOBIG && (param == NULL || strcmp(param, "q") == 0))
-        return "Sökfrågan är för lång. Använd färre ord.";
-    if (code == SOK_EQUERY)
-        return "Sökfrågan kunde inte tolkas. Kontrollera att citattecken "
-               "och parenteser kommer i par.";
-    if (param == NULL)
-        return "Adressen innehåller fel. Börja om från sökrutan.";
-    if (strcmp(param, "q") == 0)
-        return "Skriv vad du vill söka efter.";
-    if (strcmp(param, "page") == 0 || strcmp(param, "per_page") == 0)
-        return "Sidnumret finns inte för den här sökningen.";
-    if (strcmp(param, "from") == 0 || strcmp(param, "to") == 0)
-        return "Datumet måste vara ett riktigt datum, skrivet ÅÅÅÅ-MM-DD, "
-               "och från-datumet får inte vara efter till-datumet.";
-    if (strcmp(param, "type") == 0)
-        return "Okänd dokumenttyp.";
-    if (strcmp(param, "sort") == 0)
-        return "Okänd sortering: välj relevans eller datum.";
-    return "Adressen innehåller fel. Börja om från sökrutan.";
 }
 
 static int is_digits(const char *s, size_t n)

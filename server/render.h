@@ -12,10 +12,6 @@
 #include "sok_buf.h"
 #include "search.h"
 
-/* {"error":{"code","message","parameter"}}; param may be NULL. */
-void sok_render_error_json(struct sok_buf *b, const char *code,
-                           const char *msg, const char *param, int *rc);
-
 /* The /api/search body of CONTRACT.md. */
 void sok_render_search_json(struct sok_buf *b,
                             const struct sok_search_req *req,
@@ -48,11 +44,6 @@ const char *sok_render_type_sv(const char *type);
  * not such a date is appended HTML-escaped as it is; NULL or "" appends
  * nothing. */
 void sok_render_date_sv(struct sok_buf *b, const char *iso, int *rc);
-
-/* A message in Swedish for the reader of an HTML page, from an error code
- * and the parameter to blame (may be NULL).  The error's own text is for
- * the API and the log.  A static string. */
-const char *sok_render_error_sv(int code, const char *param);
 
 /* Appends s[0..len) percent-encoded for a URL query value. */
 void sok_render_urlenc(struct sok_buf *b, const char *s, size_t len, int *rc);

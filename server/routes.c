@@ -27,13 +27,8 @@
 #define CT_JSON "application/json; charset=utf-8"
 #define CT_HTML "text/html; charset=utf-8"
 #define CT_PROM "text/plain; version=0.0.4; charset=utf-8"
-#define INDEX_DOWN "the search index is unavailable, try again shortly"
+#define SV_NO_SECTION "Avsnittet finns inte."
 #define SCRATCH_KEEP (1u << 20)     /* a bigger scratch buffer is freed */
-
-static int is_index_error(int code)
-{
-    return sok_httperr_lookup(code)->status == 503;
-}
 
 /* Brings the engine up to date.  A failure is not answered here: handlers
  * validate the request first (a bad request is a 400 even while the index
@@ -59,21 +54,16 @@ static void reply_buf(struct sok_req *r, int status, const char *ctype,
         sok_reply(r, status, ctype, b->p ? b->p : "", b->n);
 }
 
-static void reply_code(struct sok_req *r, int code, const char *msg,
-                       const char *param)
-{
-    sok_reply_error(r, code, is_index_error(code) ? INDEX_DOWN : msg, param);
-}
-
-static void reply_html_error(struct sok_req *r, int code, const char *msg)
+/* An error page for code; msg (Swedish, for a reader) NULL: the table's
+ * text for code and param. */
+static void reply_html_error(struct sok_req *r, int code, const char *msg,
+                             const char *param)
 {
     int status = sok_httperr_lookup(code)->status;
     struct sok_buf b = SOK_BUF_INIT;
     int rc = 0;
-    /* The page is for a reader: Swedish, without the index's details. */
     sok_render_error_html(&b, status,
-                          is_index_error(code) ? sok_render_error_sv(code, NULL)
-                                               : msg, &rc);
+                          msg ? msg : sok_httperr_sv(code, param), &rc);
     reply_buf(r, status, CT_HTML, &b, rc);
     sok_buf_free(&b);
 }
@@ -189,7 +179,7 @@ static void api_search(struct sok_req *r, const char *qs)
         param = rc == SOK_EQUERY || rc == SOK_ETOOBIG ? "q" : NULL;
     }
     if (rc != 0) {
-        reply_code(r, rc, err.msg, param);
+        sok_reply_error(r, rc, err.msg, param);
     } else {
         struct sok_buf *b = scratch(r);
         int brc = 0;
@@ -214,21 +204,13 @@ static void api_suggest(struct sok_req *r, const char *qs)
     json_t *list = NULL;
     int rc = sok_params_parse(qs, &p, &param, &err);
     if (rc == 0)
-        rc = sok_params_one(&p, "q", &q, &param, &err);
-    if (rc == 0 && q == NULL)
-        rc = sok_err_set(&err, SOK_EMISSING, "q: required");
-    if (rc == 0 && q->vlen > SOK_Q_MAX_BYTES)
-        rc = sok_err_set(&err, SOK_ETOOBIG, "q: longer than %d bytes",
-                         SOK_Q_MAX_BYTES);
-    if (rc == SOK_EMISSING || rc == SOK_ETOOBIG)
-        param = "q";
+        rc = sok_params_q(&p, 1, &q, &param, &err);
     if (rc == 0) {
-        param = NULL;
         refresh(r);
         rc = sok_suggest_run(r->engine, q->val, q->vlen, &list, &err);
     }
     if (rc != 0) {
-        reply_code(r, rc, err.msg, param ? param : "q");
+        sok_reply_error(r, rc, err.msg, param ? param : "q");
     } else {
         struct sok_buf b = SOK_BUF_INIT;
         int brc = 0;
@@ -256,7 +238,8 @@ static void healthz(struct sok_req *r)
         n = snprintf(body, sizeof body,
                      "{\"status\":\"unavailable\",\"error\":{\"code\":"
                      "\"%s\",\"message\":\"%s\"}}\n",
-                     sok_httperr_lookup(rc)->name, INDEX_DOWN);
+                     sok_httperr_lookup(rc)->name,
+                     sok_httperr_message(rc, NULL));
     sok_reply(r, rc == 0 ? 200 : sok_httperr_lookup(rc)->status, CT_JSON,
               body, (size_t)n);
 }
@@ -326,7 +309,7 @@ static void page(struct sok_req *r, const char *qs)
             if (rc == SOK_EQUERY || rc == SOK_ETOOBIG)
                 param = "q";
             sok_render_page_html(b, req.q ? &req : NULL, NULL,
-                                 sok_render_error_sv(rc, param), &brc);
+                                 sok_httperr_sv(rc, param), &brc);
         } else {
             sok_render_page_html(b, &req, &res, NULL, &brc);
             if (brc == 0)
@@ -364,30 +347,26 @@ static void doc(struct sok_req *r, const char *id, const char *qs)
     int brc = 0;
 
     if (!valid_id(id)) {
-        reply_html_error(r, SOK_ENOTFOUND, "Avsnittet finns inte.");
+        reply_html_error(r, SOK_ENOTFOUND, SV_NO_SECTION, NULL);
         return;
     }
     int rc = sok_params_parse(qs, &p, &param, &err);
     if (rc == 0)
-        rc = sok_params_one(&p, "q", &q, &param, &err);
-    if (rc == 0 && q != NULL && q->vlen > SOK_Q_MAX_BYTES)
-        rc = sok_err_set(&err, SOK_ETOOBIG, "q: longer than %d bytes",
-                         SOK_Q_MAX_BYTES);
+        rc = sok_params_q(&p, 0, &q, &param, &err);
     if (rc != 0) {
-        reply_html_error(r, rc, sok_render_error_sv(rc, param));
+        reply_html_error(r, rc, NULL, param);
         goto out;
     }
     refresh(r);
     rc = sok_engine_section(r->engine, id, &d, &err);
     if (rc != 0) {
-        reply_html_error(r, rc, rc == SOK_ENOTFOUND
-                                    ? "Avsnittet finns inte."
-                                    : sok_render_error_sv(rc, NULL));
+        reply_html_error(r, rc, rc == SOK_ENOTFOUND ? SV_NO_SECTION : NULL,
+                         NULL);
         goto out;
     }
     hl = calloc(1, sizeof *hl);
     if (hl == NULL) {
-        reply_html_error(r, SOK_ENOMEM, sok_render_error_sv(SOK_ENOMEM, NULL));
+        reply_html_error(r, SOK_ENOMEM, NULL, NULL);
         goto out;
     }
     if (q != NULL) {
@@ -405,7 +384,7 @@ static void doc(struct sok_req *r, const char *id, const char *qs)
                                                  : 0,
                             &body, &err);
     if (rc != 0) {
-        reply_html_error(r, rc, sok_render_error_sv(rc, NULL));
+        reply_html_error(r, rc, NULL, NULL);
         goto out;
     }
     sok_render_doc_html(&b, d, body.p ? body.p : "", q ? q->val : NULL,
@@ -419,14 +398,15 @@ out:
     sok_params_free(&p);
 }
 
-/* The embedded CSS and JavaScript of the pages (page_assets.h). */
-static void asset(struct sok_req *r, const char *path)
+/* The embedded CSS and JavaScript of the pages (page_assets.h); 0 when
+ * path names none. */
+static int asset(struct sok_req *r, const char *path)
 {
     struct sok_asset a;
     if (!sok_page_asset(path, &a))
-        sok_reply_error(r, SOK_ENOTFOUND, "no such route", NULL);
-    else
-        sok_reply(r, 200, a.ctype, a.data, a.len);
+        return 0;
+    sok_reply(r, 200, a.ctype, a.data, a.len);
+    return 1;
 }
 
 /* ------------------------------------------------------------ routing */
@@ -469,9 +449,7 @@ void sok_routes_dispatch(struct sok_req *r)
     case SOK_ROUTE_HEALTHZ: healthz(r); break;
     case SOK_ROUTE_METRICS: metrics(r); break;
     default:
-        if (is_asset)
-            asset(r, path);
-        else
+        if (!is_asset || !asset(r, path))
             sok_reply_error(r, SOK_ENOTFOUND, "no such route", NULL);
         break;
     }

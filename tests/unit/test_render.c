@@ -65,24 +65,6 @@ static void test_type_sv(void **state)
     assert_string_equal(sok_render_type_sv(NULL), "Övrigt");
 }
 
-static void test_error_sv(void **state)
-{
-    (void)state;
-    assert_non_null(strstr(sok_render_error_sv(SOK_EQUERY, "q"),
-                           "citattecken"));
-    assert_non_null(strstr(sok_render_error_sv(SOK_ERANGE, "page"),
-                           "Sidnumret"));
-    assert_non_null(strstr(sok_render_error_sv(SOK_EINVAL, "from"),
-                           "ÅÅÅÅ-MM-DD"));
-    assert_non_null(strstr(sok_render_error_sv(SOK_ETOOBIG, NULL),
-                           "för lång"));
-    /* Index trouble: a message without the index's details. */
-    assert_non_null(strstr(sok_render_error_sv(SOK_ENODB, "q"),
-                           "inte tillgänglig"));
-    assert_non_null(sok_render_error_sv(SOK_EINVAL, NULL));
-    assert_non_null(sok_render_error_sv(SOK_EINVAL, "nonsense"));
-}
-
 static void test_urlenc(void **state)
 {
     (void)state;
@@ -279,7 +261,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_date_sv),
         cmocka_unit_test(test_type_sv),
-        cmocka_unit_test(test_error_sv),
         cmocka_unit_test(test_urlenc),
         cmocka_unit_test(test_page_escapes_everything),
         cmocka_unit_test(test_page_links),
