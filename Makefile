@@ -45,9 +45,9 @@ CXXFLAGS += -std=c++17 $(OPT) $(WARN) -MMD -MP $(SANFLAGS) $(HARDEN_C) -Icommon 
 LDFLAGS  += $(SANFLAGS) $(HARDEN_LD)
 LDLIBS   += $(PKG_LIBS) -lpthread -lm
 # jemalloc for the binaries: Xapian's writer is a storm of small std::map
-# and std::string allocations, about 10% faster under jemalloc than under
-# glibc's malloc, with less memory.  The sanitizer build keeps the
-# sanitizer's own allocator.
+# and std::string allocations, which jemalloc serves faster than glibc's
+# malloc, with less memory (README, "Choices").  The sanitizer build keeps
+# the sanitizer's own allocator.
 ifndef SAN
 MALLOC_LIB := -ljemalloc
 endif
@@ -172,7 +172,7 @@ eval: deps
 	@$(MAKE) --no-print-directory build
 	$(PYTHON) tests/eval/eval_all.py $(BUILD) ../shared /usr/share/gimp/2.0/help/sv
 
-# Browser tests (issue 5, tests/browser/run.mjs, run by make test through
+# Browser tests (tests/browser/run.mjs, run by make test through
 # tests/integration/test_browser.py): Debian's chromium (in DEB_PKGS),
 # Node.js with npm (Debian's nodejs and npm when no npm is installed) and
 # package-lock.json's playwright-core and axe-core in node_modules/.

@@ -23,10 +23,11 @@ struct sok_analyzer;
 int sok_analyzer_new(struct sok_analyzer **out, struct sok_err *err);
 
 /* Stem and compound-split cache slots (each; a power of two).  A query
- * process meets the words of its queries: the small cache holds them.  A
- * full build meets the corpus's long tail too (140,000 distinct words in
- * the synthetic 100k corpus): the large one took 5% off its CPU time,
- * for 32 MB an analyzer. */
+ * process meets the words of its queries: the small cache holds them, and
+ * keeps the server's memory small.  A full build meets the corpus's long
+ * tail of distinct words too: the large cache, for the indexer's workers,
+ * saves re-stemming and re-splitting them at the cost of memory per
+ * analyzer (README, "Choices"). */
 #define SOK_ANALYZER_CACHE_SMALL 65536u
 #define SOK_ANALYZER_CACHE_LARGE 262144u
 int sok_analyzer_new_cached(struct sok_analyzer **out, unsigned slots,

@@ -4,8 +4,8 @@
  * The indexer sums spelling-dictionary increments here instead of handing
  * Xapian one add_spelling() call per word occurrence: Xapian keeps its own
  * per-call map and re-adds every word's trigram fragments once per
- * database, which made spelling 40% of a full build's CPU time.  Summed
- * counts written once give the dictionary the same contents.
+ * database, which made spelling a large share of a full build's CPU time.
+ * Summed counts written once give the dictionary the same contents.
  *
  * Open addressing with linear probing over a power-of-two slot array; the
  * strings live in chunked arena storage owned by the table, so adding a

@@ -292,9 +292,8 @@ static int index_file(struct sok_xw *w, struct sok_analyzer *a,
  * B-tree): small parts plus one sequential merge is much cheaper than
  * growing one database, and the parts use every core.  A part is closed
  * after PART_POSTINGS term entries (about 400 of the synthetic corpus's
- * 400-word documents; on syn100k 300k entries took 141 s in all against
- * 143 s for 200k and 154 s for 500k: smaller parts make Xapian's maps
- * cheaper, more parts make the merge dearer) or PART_SECTIONS sections,
+ * 400-word documents: smaller parts make Xapian's maps cheaper, more parts
+ * make the merge dearer; README, "Choices") or PART_SECTIONS sections,
  * whichever comes first.
  * Everything lives in DIR/gen-N.parts/ until the merge, and nothing is
  * visible until the stub is swapped, so the all-or-nothing guarantee holds.

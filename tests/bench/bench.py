@@ -22,7 +22,7 @@ Environment:
 Over HTTP sok-server is measured twice: as deployed (its response cache on, warmed
 until a pass through the mix adds no miss, so nearly every answer is cached) and
 with --cache-mb 0 (the engine for every request); the report's Done-when table
-gives the issue 6 ratios for both.
+gives the ratios of the speed goals for both.
 
 Corpora are cached under BUILD/bench/corpus/ (real, vocab.txt, synNNNk); indexes
 and scratch files go to BUILD/bench/work/.  Results: BUILD/bench/report.md and

@@ -1,4 +1,4 @@
-// Browser tests of the search page (issue 5): the real build/sok-server on
+// Browser tests of the search page: the real build/sok-server on
 // 127.0.0.1 port 0, over an index that build/sok-index makes from corpus/
 // in a temporary directory, driven in Debian's chromium by playwright-core.
 // Prints TAP lines ("ok N - ..." / "not ok N - ...") that tests/run.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""make eval: relevance of sok with the Swedish features of issue 4 on and off.
+"""make eval: relevance of sok with the Swedish features on and off.
 
 Indexes corpus/ and the gimp-help-sv pages into two separate indexes (the
 known-item judge goes by source path), starts sok-server on each twice (as is,

@@ -1,4 +1,4 @@
-"""Browser tests of the search page (issue 5), relayed into TAP.
+"""Browser tests of the search page, relayed into TAP.
 
 Runs tests/browser/run.mjs (node + playwright-core driving Debian's
 chromium, axe-core for accessibility) and passes its "ok"/"not ok" lines

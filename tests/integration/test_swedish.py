@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Swedish that works (issue 4): compounds split on the index side and the
+"""Swedish that works: compounds split on the index side and the
 query side, edit-tolerant names and misspellings, å/ä/ö typed without
 accents, adjacent words joined, and, above all, exact matches never lose:
 for every single-word query of the public seed set whose word occurs in the
