@@ -15,7 +15,7 @@ DEB_PKGS := build-essential pkg-config curl python3 \
             libxapian-dev xapian-tools libevent-dev libutf8proc-dev \
             libjansson-dev libcmocka-dev libmd4c-dev libxml2-dev \
             libxxhash-dev libjemalloc-dev poppler-utils python3-xapian wrk \
-            hunspell-sv chromium
+            hunspell-sv chromium pmccabe
 
 PKGS    := xapian-core libevent libevent_pthreads libutf8proc jansson md4c libxml-2.0
 # pkg-config is only asked once the packages exist (make deps runs first).

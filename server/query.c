@@ -9,6 +9,7 @@
 #include <string.h>
 
 #define OR_NEGATED "q has 'OR' next to an excluded term"
+#define OR_ALONE   "q has 'OR' without a term on both sides"
 
 /* ASCII whitespace and the other C0 controls separate terms. */
 static int is_sep(unsigned char c)
@@ -77,9 +78,7 @@ int sok_query_parse(const char *q, size_t len, struct sok_query *out,
             size_t wl = i - s;
             if (!t.negated && wl == 2 && q[s] == 'O' && q[s + 1] == 'R') {
                 if (out->n == 0 || pending_or)
-                    return sok_err_set(err, SOK_EQUERY,
-                                       "q has 'OR' without a term on both "
-                                       "sides");
+                    return sok_err_set(err, SOK_EQUERY, "%s", OR_ALONE);
                 if (out->t[out->n - 1].negated)
                     return sok_err_set(err, SOK_EQUERY, "%s", OR_NEGATED);
                 pending_or = 1;
@@ -120,8 +119,7 @@ int sok_query_parse(const char *q, size_t len, struct sok_query *out,
     }
 
     if (pending_or)
-        return sok_err_set(err, SOK_EQUERY,
-                           "q has 'OR' without a term on both sides");
+        return sok_err_set(err, SOK_EQUERY, "%s", OR_ALONE);
     if (out->n == 0)
         return sok_err_set(err, SOK_EQUERY, "q has no terms");
     for (size_t k = 0; k < out->n; k++)
