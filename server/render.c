@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The link text of a section without a heading. */
+#define UNTITLED "(utan rubrik)"
+
 /* ---------------------------------------------------------------- JSON */
 
 /* A JSON string from a jansson value (strings may hold any UTF-8, even
@@ -462,7 +465,7 @@ static void hit_html(struct sok_buf *b, const struct sok_search_req *req,
     sok_buf_puts(b, "<li class=\"hit\">\n<h3><a href=\"", rc);
     put_href(b, d, req->q, req->qlen, rc);
     sok_buf_puts(b, "\">", rc);
-    put_html_str(b, *title ? title : "(utan rubrik)", rc);
+    put_html_str(b, *title ? title : UNTITLED, rc);
     sok_buf_puts(b, "</a></h3>\n<p class=\"meta\">", rc);
     const char *dt = jstr(d, "doc_title");
     if (*dt && strcmp(dt, title) != 0) {
@@ -630,7 +633,7 @@ void sok_render_doc_html(struct sok_buf *b, const json_t *doc,
         sok_buf_puts(b, "\">Till sökningen</a></p>\n", rc);
     }
     sok_buf_puts(b, "<article class=\"doc\">\n<h1>", rc);
-    put_html_str(b, *title ? title : "(utan rubrik)", rc);
+    put_html_str(b, *title ? title : UNTITLED, rc);
     sok_buf_puts(b, "</h1>\n<dl class=\"facts\">\n", rc);
     const char *dt = jstr(doc, "doc_title");
     if (*dt) {

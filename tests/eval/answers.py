@@ -21,7 +21,9 @@ import urllib.error, urllib.parse, urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "bench"))
+sys.path.insert(0, HERE)
 import bench  # noqa: E402  (make_mix, sok_qs, Corpora)
+import eval_all  # noqa: E402  (start, stop)
 
 TYPED = ['"fritidsbanken', 'fritidsbanken"', 'Bättre hälsa - för unga romer', 'Skolfam - fyller tio år',
          'fr* skolfam', 'eftermiddagsskola -', 'OR stödgrupper', 'stödgrupper OR', '*', '(stödgrupper',
@@ -41,30 +43,11 @@ BAD = ["/api/search", "/api/search?q=", "/api/search?q=barn&page=0", "/api/searc
 
 
 def start(server, db, extra):
-    p = subprocess.Popen([server, "--db", db, "--listen", "127.0.0.1:0", "--quiet", "--threads", "1",
-                          "--cache-mb", "0", *extra], stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        line = p.stderr.readline()
-        if not line:
-            break
-        m = re.search(r"listening on (127\.0\.0\.1:\d+)", line)
-        if m:
-            base = "http://" + m.group(1)
-            # the spelling data is built in the background after start; wait for it to settle so
-            # edit-tolerant answers do not depend on timing
-            time.sleep(1.0)
-            return p, base
-    p.kill()
-    raise SystemExit("answers: sok-server did not start")
-
-
-def stop(p):
-    p.terminate()
-    try:
-        p.wait(10)
-    except subprocess.TimeoutExpired:
-        p.kill()
+    p, base = eval_all.start(server, db, False, ["--threads", "1", "--cache-mb", "0", *extra])
+    # the spelling data is built in the background after start; let it settle so edit-tolerant
+    # answers do not depend on timing
+    time.sleep(1.0)
+    return p, base
 
 
 def fetch(base, path):
@@ -133,7 +116,7 @@ def run_set(args, label, db, reqs, extra, out):
                     out.write(json.dumps(d, ensure_ascii=False, sort_keys=True) + "\n")
         print(f"answers: {label}: {n} requests", file=sys.stderr)
     finally:
-        stop(p)
+        eval_all.stop(p)
 
 
 def index(args, corpus, db):

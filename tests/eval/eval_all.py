@@ -15,12 +15,13 @@ import json, os, re, shutil, statistics, subprocess, sys, tempfile, time
 import urllib.parse, urllib.request
 
 
-def start(server, db, plain):
-    args = [server, "--db", db, "--listen", "127.0.0.1:0", "--quiet"]
+def start(server, db, plain, extra=()):
+    """Starts sok-server on db (--plain when plain) on a loopback port; returns (process, base URL)."""
+    args = [server, "--db", db, "--listen", "127.0.0.1:0", "--quiet", *extra]
     if plain:
         args.append("--plain")
     p = subprocess.Popen(args, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 30
+    deadline = time.time() + 60
     while time.time() < deadline:
         line = p.stderr.readline()
         if not line:
