@@ -1,8 +1,8 @@
 /*
  * sok_doc: the document model's front door (sok_doc.h).  Reads a file (or
  * takes bytes), repairs and normalises the text, hands it to the extractor
- * for its format (sok_extract.c) and the result to the section splitter
- * (sok_section.c); also names types and formats and writes the stored JSON
+ * for its format (sok_extract.h) and the result to the section splitter
+ * (sok_section.h); also names types and formats and writes the stored JSON
  * record of a section.  Invalid UTF-8 is repaired here, once, so no
  * extractor and nothing in the index ever sees it.
  */
@@ -109,7 +109,7 @@ static int build(const char *source, const char *data, size_t len,
         return rc;
 
     struct sok_document *doc = calloc(1, sizeof *doc);
-    struct sok_xdoc x = SOK_XDOC_INIT;
+    struct sok_extracted x = SOK_EXTRACTED_INIT;
     if (doc == NULL || (doc->source = strdup(source)) == NULL) {
         free(doc);
         free(text);
@@ -142,7 +142,7 @@ static int build(const char *source, const char *data, size_t len,
         doc->url = x.url;
         x.url = NULL;
     }
-    sok_xdoc_clear(&x);
+    sok_extracted_clear(&x);
     if (rc) {
         sok_doc_free(doc);
         return rc;
@@ -178,6 +178,8 @@ static int too_big(struct sok_err *err, const char *path, size_t max)
                        max);
 }
 
+/* The checks every reader of a source file makes first; also used by
+ * the PDF extractor before it hands the file to pdftotext. */
 int sok_doc_open_file(const char *path, size_t max, int *fd_out,
                       size_t *size_out, struct sok_err *err)
 {

@@ -1,9 +1,10 @@
 /*
  * sok_doc: the document model.  Turns one source file (.txt, .md,
  * .html/.htm, .pdf) into a document cut into sections, each of which the
- * indexer stores as its own Xapian document.  Extraction of each format
- * lives in sok_extract.c, section splitting in sok_section.c, dates in
- * sok_date.h; this header is their shared interface.
+ * indexer stores as its own Xapian document.  Extraction lives in
+ * sok_extract.h (one sok_extract_<format>.c per format), section splitting
+ * in sok_section.h, dates in sok_date.h; this header is their shared
+ * interface.
  */
 #ifndef SOK_DOC_H
 #define SOK_DOC_H

@@ -19,11 +19,10 @@
  *    item is a sub-heading when its block is short (under SHORT_WORDS
  *    words: a closing remark, a contact box, a poem) or lexically cohesive
  *    with the item so far: at least COHESION of its content-word stems
- *    already occur in the item.  On the seed corpus the long blocks score
- *    0.23-0.28 as sub-headings and 0.00-0.11 as new items; a poem under
- *    its own heading (97 words) attaches by length.  Markdown and HTML
- *    state their structure explicitly, so there every heading is its own
- *    section.
+ *    (sok_stemset.h) already occur in the item; a long block that
+ *    continues an item shares far more of its words with it than one that
+ *    starts the next.  Markdown and HTML state their structure explicitly,
+ *    so there every heading is its own section.
  *
  * Types come from cue words (minutes: Närvarande, Minnesanteckningar,
  * Kallelse, Dagordning, Protokoll, a working group's meeting with a date;
@@ -34,10 +33,15 @@
  * first paragraph.  A date without a year ("den 16 mars") takes a year
  * written in the same title or paragraph, else the document's year
  * (sok_date_doc_year); unknown stays "".
+ *
+ * sok_section_build() runs in phases, each a function below: the document
+ * title, raw sections (headings with their bodies), news items,
+ * classification (type and date), and emitting the sections.
  */
 #include "sok_section.h"
 #include "sok_buf.h"
 #include "sok_date.h"
+#include "sok_stemset.h"
 #include "sok_text.h"
 
 #include <stdint.h>
@@ -48,7 +52,8 @@
 #include <utf8proc.h>
 #include <xxhash.h>
 
-/* News-item grouping; see the file comment. */
+/* News-item grouping (see the file comment): words under which a block
+ * is short, and the share of its stems that makes it cohesive. */
 #define SHORT_WORDS 120
 #define COHESION 0.17
 
@@ -269,7 +274,7 @@ static int item_start(const char *title)
 
 /* Meeting structure anywhere: a "Närvarande" heading or line, or agenda
  * headings such as "Övriga frågor". */
-static int has_minutes_structure(const struct sok_xdoc *x)
+static int has_minutes_structure(const struct sok_extracted *x)
 {
     for (size_t i = 0; i < x->n; i++) {
         const char *t = x->blocks[i].text;
@@ -294,165 +299,6 @@ static int has_minutes_structure(const struct sok_xdoc *x)
             return 1;
     }
     return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* lexical cohesion                                                     */
-
-/* A set of 64-bit word-stem hashes (open addressing; 0 means empty). */
-struct hset {
-    uint64_t *v;
-    size_t cap, n;
-};
-
-static int hset_add(struct hset *s, uint64_t h)
-{
-    if (h == 0)
-        h = 1;
-    if ((s->n + 1) * 2 > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        uint64_t *nv = calloc(cap, sizeof *nv);
-        if (nv == NULL)
-            return SOK_ENOMEM;
-        for (size_t i = 0; i < s->cap; i++)
-            if (s->v[i]) {
-                size_t j = s->v[i] & (cap - 1);
-                while (nv[j])
-                    j = (j + 1) & (cap - 1);
-                nv[j] = s->v[i];
-            }
-        free(s->v);
-        s->v = nv;
-        s->cap = cap;
-    }
-    size_t j = h & (s->cap - 1);
-    while (s->v[j]) {
-        if (s->v[j] == h)
-            return 0;
-        j = (j + 1) & (s->cap - 1);
-    }
-    s->v[j] = h;
-    s->n++;
-    return 0;
-}
-
-static int hset_has(const struct hset *s, uint64_t h)
-{
-    if (h == 0)
-        h = 1;
-    if (s->cap == 0)
-        return 0;
-    size_t j = h & (s->cap - 1);
-    while (s->v[j]) {
-        if (s->v[j] == h)
-            return 1;
-        j = (j + 1) & (s->cap - 1);
-    }
-    return 0;
-}
-
-static void hset_clear(struct hset *s)
-{
-    free(s->v);
-    memset(s, 0, sizeof *s);
-}
-
-/* Function words carry no topic. */
-static const char *const stopwords[] = {
-    "och", "att", "det", "som", "en", "på", "är", "av", "för", "med", "till",
-    "den", "har", "de", "inte", "om", "ett", "han", "men", "var", "jag",
-    "sig", "från", "vi", "så", "kan", "man", "när", "år", "säger", "hon",
-    "under", "också", "efter", "eller", "nu", "sin", "där", "vid", "mot",
-    "ska", "skulle", "kommer", "ut", "får", "finns", "vara", "alla",
-    "andra", "mycket", "än", "här", "då", "sedan", "över", "bara", "in",
-    "blir", "upp", "även", "vad", "hade", "dem", "detta", "deras", "vill",
-    "många", "hur", "samt", "ha", "du", "dig", "oss", "våra", "vår", "vårt",
-    "mer", "sina", "sitt", "dess", "blev", "flera", "genom", "olika",
-    "hela", "utan", "mellan", "inom", "både", "varit", "bland", NULL
-};
-
-/* Longest first. */
-static const char *const suffixes[] = {
-    "arnas", "ernas", "ornas", "andes", "arna", "erna", "orna", "ande",
-    "ende", "aste", "heten", "het", "ens", "ets", "ans", "are", "ast", "ar",
-    "er", "or", "en", "et", "na", "es", "at", "ad", "s", "e", "a", NULL
-};
-
-/* Bytes in the longest stopword: longer words need no lookup. */
-#define STOPWORD_MAX 7
-
-static int is_stopword(const char *w)
-{
-    if (strlen(w) > STOPWORD_MAX)
-        return 0;
-    for (const char *const *s = stopwords; *s; s++)
-        if (!strcmp(w, *s))
-            return 1;
-    return 0;
-}
-
-/* Crude Swedish stemming (inflection suffixes off, at least 4 letters
- * left): enough for "barnen"/"barn", "ungdomarna"/"ungdomar" to meet. */
-static size_t stem(const char *w, size_t n, size_t chars)
-{
-    for (const char *const *s = suffixes; *s; s++) {
-        size_t sl = strlen(*s);
-        if (n > sl && chars >= sl + 4 && !memcmp(w + n - sl, *s, sl))
-            return n - sl;
-    }
-    return n;
-}
-
-/* Adds the content-word stems of s[0..n) to set and counts the words
- * (letter or digit runs) into *nwords (may be NULL). */
-static int add_words(struct hset *set, const char *s, size_t n,
-                     size_t *nwords)
-{
-    char w[128];
-    size_t wn = 0, wc = 0;
-    int in_tok = 0;
-    for (size_t i = 0; i <= n;) {
-        utf8proc_int32_t cp = ' ';
-        size_t k = 1;
-        if (i < n)
-            k = next_cp(s, n, i, &cp);
-        i += k;
-        int letter = is_letter(cp), digit = cp >= '0' && cp <= '9';
-        if ((letter || digit) && !in_tok && nwords)
-            ++*nwords;
-        in_tok = letter || digit;
-        if (letter) {
-            char u[4];
-            utf8proc_ssize_t ul = utf8proc_encode_char(utf8proc_tolower(cp),
-                                                       (utf8proc_uint8_t *)u);
-            if (ul > 0 && wn + (size_t)ul < sizeof w) {
-                memcpy(w + wn, u, (size_t)ul);
-                wn += (size_t)ul;
-                wc++;
-            }
-            continue;
-        }
-        if (wc >= 3) {
-            w[wn] = '\0';
-            if (!is_stopword(w) &&
-                hset_add(set, XXH3_64bits(w, stem(w, wn, wc))))
-                return SOK_ENOMEM;
-        }
-        wn = wc = 0;
-    }
-    return 0;
-}
-
-/* Fraction of cand's stems present in item. */
-static double cohesion(const struct hset *cand, const struct hset *item)
-{
-    if (cand->n == 0)
-        return 0.0;
-    size_t hit = 0;
-    for (size_t i = 0; i < cand->cap; i++)
-        if (cand->v[i] && hset_has(item, cand->v[i]))
-            hit++;
-    return (double)hit / (double)cand->n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -500,13 +346,33 @@ void sok_section_id(const char *source, const char *title,
 
 /* A heading and the body blocks under it: blocks[first, end). */
 struct raw {
-    char *title;                 /* owned, with carried context */
-    const struct sok_xblock *head;   /* NULL for text before any heading */
+    char *title;         /* owned, with carried context */
+    const struct sok_extracted_block *head;   /* NULL: text before any
+                                                 heading */
     size_t first, end;
 };
 
+/* One section to emit: raws[a, b), the first raw section with the
+ * sub-headings grouped into it (on a news page; elsewhere b == a + 1). */
 struct item {
-    size_t a, b;                 /* raws[a, b) */
+    size_t a, b;
+};
+
+/* What the phases of sok_section_build() hand on to each other. */
+struct build {
+    const struct sok_extracted *x;
+    const struct sok_extracted_block *B;     /* x->blocks */
+    size_t n;                                /* x->n */
+    enum sok_type override;   /* the caller's, SOK_TYPE_UNSET: none */
+    size_t start;        /* 1 when the top heading names the document:
+                            sections start after it */
+    int doc_year;        /* the year most often written; 0 when none */
+    struct raw *raws;    /* owned, nraw used */
+    size_t nraw;
+    struct item *items;  /* owned, nitem used */
+    size_t nitem;
+    int minutes;         /* meeting structure somewhere */
+    int news;            /* a page of news items */
 };
 
 /* A year written in s, else fallback. */
@@ -587,222 +453,270 @@ static void free_raws(struct raw *r, size_t n)
     free(r);
 }
 
-int sok_section_build(const struct sok_xdoc *x, const struct sok_doc_opts *opts,
-                      struct sok_document *doc, struct sok_err *err)
+/* Phase 1, the title: the document's year, and doc->title: the title the
+ * source states, else an empty heading at the very top, else the first
+ * heading, else the file name.  An empty heading at the very top names
+ * the document in any case, so sections start after it (b->start). */
+static int doc_title(struct build *b, struct sok_document *doc)
 {
+    const struct sok_extracted_block *B = b->B;
     int rc = 0;
-    const struct sok_xblock *B = x->blocks;
-    size_t n = x->n;
-    struct raw *raws = NULL;
-    struct item *items = NULL;
-    size_t nraw = 0, nitem = 0;
-    struct sok_buf all = SOK_BUF_INIT, carry = SOK_BUF_INIT;
-    struct hset iset = { 0 }, cset = { 0 };
-    enum sok_type override = opts ? opts->type_override : SOK_TYPE_UNSET;
-
-    /* The document's year: the one most often written in it. */
-    for (size_t i = 0; i < n; i++) {
+    struct sok_buf all = SOK_BUF_INIT;
+    for (size_t i = 0; i < b->n; i++) {
         sok_buf_puts(&all, B[i].text, &rc);
         sok_buf_append(&all, "\n\n", 2, &rc);
     }
+    if (rc == 0)
+        b->doc_year = sok_date_doc_year(all.p ? all.p : "", all.n);
+    sok_buf_free(&all);
     if (rc)
-        goto oom;
-    int doc_year = sok_date_doc_year(all.p ? all.p : "", all.n);
+        return rc;
 
-    /* An empty heading at the very top names the document. */
-    size_t start = 0;
-    const char *dtitle = x->title;
-    if (n >= 2 && B[0].level > 0 && B[1].level > 0 &&
-        (x->flat || B[0].level <= 2)) {
+    const char *dtitle = b->x->title;
+    if (b->n >= 2 && B[0].level > 0 && B[1].level > 0 &&
+        (b->x->flat || B[0].level <= 2)) {
         if (dtitle == NULL)
             dtitle = B[0].text;
-        start = 1;
+        b->start = 1;
     }
-    for (size_t i = start; dtitle == NULL && i < n; i++)
+    for (size_t i = b->start; dtitle == NULL && i < b->n; i++)
         if (B[i].level > 0)
             dtitle = B[i].text;
     doc->title = dtitle ? strdup(dtitle) : name_from_path(doc->source);
-    if (doc->title == NULL)
-        goto oom;
+    return doc->title ? 0 : SOK_ENOMEM;
+}
 
-    /* Raw sections: one per heading that has a body (empty ones are
-     * carried into the next title), plus the text before the first. */
-    raws = calloc(n + 1, sizeof *raws);
-    if (raws == NULL)
-        goto oom;
-    for (size_t i = start; i < n;) {
+/* Phase 2, raw sections: one per heading that has a body, plus the text
+ * before the first heading (titled doc_title).  A heading with no body
+ * before the next heading is context, carried into the next title.  A
+ * document without any text gets no raw section: nothing to find. */
+static int raw_sections(struct build *b, const char *doc_title)
+{
+    const struct sok_extracted_block *B = b->B;
+    int rc = 0;
+    struct sok_buf carry = SOK_BUF_INIT;
+    b->raws = calloc(b->n + 1, sizeof *b->raws);
+    if (b->raws == NULL)
+        return SOK_ENOMEM;
+    for (size_t i = b->start; i < b->n && rc == 0;) {
         size_t j = i;
-        const struct sok_xblock *h = NULL;
+        const struct sok_extracted_block *h = NULL;
         if (B[i].level > 0)
             h = &B[j++];
         size_t first = j;
-        while (j < n && B[j].level == 0)
+        while (j < b->n && B[j].level == 0)
             j++;
-        if (h && first == j && j < n) {        /* empty: context */
+        if (h && first == j && j < b->n) {        /* empty: context */
             sok_buf_puts(&carry, h->text, &rc);
             sok_buf_puts(&carry, TITLE_SEP, &rc);
-            if (rc)
-                goto oom;
-            i = j;
-            continue;
+        } else {
+            struct raw *r = &b->raws[b->nraw++];
+            r->head = h;
+            r->first = first;
+            r->end = j;
+            sok_buf_puts(&carry, h ? h->text : doc_title, &rc);
+            if (rc == 0 && (r->title = sok_buf_detach(&carry, NULL)) == NULL)
+                rc = SOK_ENOMEM;
         }
-        struct raw *r = &raws[nraw++];
-        r->head = h;
-        r->first = first;
-        r->end = j;
-        sok_buf_puts(&carry, h ? h->text : doc->title, &rc);
-        if (rc || (r->title = sok_buf_detach(&carry, NULL)) == NULL)
-            goto oom;
         i = j;
     }
-    /* A document without any text has no sections: nothing to find. */
+    sok_buf_free(&carry);
+    return rc;
+}
 
-    /* Is this a page of news items? */
-    int minutes_struct = has_minutes_structure(x);
-    int news = 0;
-    if (x->flat && !minutes_struct && nraw >= 3) {
+/* Adds the stems of raws[k]'s title and body to set, counting the body's
+ * words into *words (may be NULL). */
+static int raw_words(const struct build *b, size_t k, struct sok_stemset *set,
+                     size_t *words)
+{
+    const struct raw *r = &b->raws[k];
+    int rc = sok_stemset_add_text(set, r->title, strlen(r->title), NULL);
+    for (size_t j = r->first; j < r->end && rc == 0; j++)
+        rc = sok_stemset_add_text(set, b->B[j].text, strlen(b->B[j].text),
+                                  words);
+    return rc;
+}
+
+/* Groups the raw sections of a news page into items (see the file
+ * comment): the first opens an item; each later one joins the current
+ * item as a sub-heading or opens the next. */
+static int group_items(struct build *b)
+{
+    /* the stems of the current item and of the candidate raw section */
+    struct sok_stemset istems = SOK_STEMSET_INIT;
+    struct sok_stemset cstems = SOK_STEMSET_INIT;
+    b->items[b->nitem++] = (struct item){ 0, 1 };
+    int rc = raw_words(b, 0, &istems, NULL);
+    for (size_t k = 1; k < b->nraw && rc == 0; k++) {
+        size_t words = 0;
+        sok_stemset_clear(&cstems);
+        if ((rc = raw_words(b, k, &cstems, &words)) != 0)
+            break;
+        int sub = !item_start(b->raws[k].title) &&
+                  (words < SHORT_WORDS ||
+                   sok_stemset_overlap(&cstems, &istems) >= COHESION);
+        if (sub) {
+            b->items[b->nitem - 1].b = k + 1;
+            rc = sok_stemset_merge(&istems, &cstems);
+        } else {
+            b->items[b->nitem++] = (struct item){ k, k + 1 };
+            sok_stemset_clear(&istems);
+            istems = cstems;
+            cstems = (struct sok_stemset)SOK_STEMSET_INIT;
+        }
+    }
+    sok_stemset_clear(&istems);
+    sok_stemset_clear(&cstems);
+    return rc;
+}
+
+/* Phase 3, news items: whether this is a page of news items (plain text
+ * without meeting structure, at least two later headings that can only
+ * start an item); if so its raw sections are grouped into items, else
+ * each is an item of its own. */
+static int news_items(struct build *b)
+{
+    b->minutes = has_minutes_structure(b->x);
+    if (b->x->flat && !b->minutes && b->nraw >= 3) {
         size_t starts = 0;
-        for (size_t k = 1; k < nraw; k++)
-            starts += raws[k].head && item_start(raws[k].title);
-        news = starts >= 2;
+        for (size_t k = 1; k < b->nraw; k++)
+            starts += b->raws[k].head && item_start(b->raws[k].title);
+        b->news = starts >= 2;
     }
+    b->items = calloc(b->nraw + 1, sizeof *b->items);
+    if (b->items == NULL)
+        return SOK_ENOMEM;
+    if (b->news)
+        return group_items(b);
+    for (size_t k = 0; k < b->nraw; k++)
+        b->items[b->nitem++] = (struct item){ k, k + 1 };
+    return 0;
+}
 
-    items = calloc(nraw + 1, sizeof *items);
-    if (items == NULL)
-        goto oom;
-    if (!news) {
-        for (size_t k = 0; k < nraw; k++)
-            items[nitem++] = (struct item){ k, k + 1 };
-    } else {
-        items[nitem++] = (struct item){ 0, 1 };
-        if (add_words(&iset, raws[0].title, strlen(raws[0].title), NULL))
-            goto oom;
-        for (size_t j = raws[0].first; j < raws[0].end; j++)
-            if (add_words(&iset, B[j].text, strlen(B[j].text), NULL))
-                goto oom;
-        for (size_t k = 1; k < nraw; k++) {
-            size_t words = 0;
-            hset_clear(&cset);
-            if (add_words(&cset, raws[k].title, strlen(raws[k].title), NULL))
-                goto oom;
-            for (size_t j = raws[k].first; j < raws[k].end; j++)
-                if (add_words(&cset, B[j].text, strlen(B[j].text), &words))
-                    goto oom;
-            int sub = !item_start(raws[k].title) &&
-                      (words < SHORT_WORDS ||
-                       cohesion(&cset, &iset) >= COHESION);
-            if (sub) {
-                items[nitem - 1].b = k + 1;
-                for (size_t v = 0; v < cset.cap; v++)
-                    if (cset.v[v] && hset_add(&iset, cset.v[v]))
-                        goto oom;
-            } else {
-                items[nitem++] = (struct item){ k, k + 1 };
-                hset_clear(&iset);
-                iset = cset;
-                memset(&cset, 0, sizeof cset);
-            }
-        }
-    }
-
-    /* Document type and date. */
-    enum sok_type dtype;
-    enum sok_type dcue = title_cue(doc->title);
-    if (override != SOK_TYPE_UNSET)
-        dtype = override;
-    else if (news)
-        dtype = SOK_TYPE_NEWS;
-    else if (minutes_struct)
-        dtype = SOK_TYPE_MINUTES;
-    else if (dcue != SOK_TYPE_UNSET)
-        dtype = dcue;
+/* Phase 4, classification: the document's type (the caller's override,
+ * else news page, meeting structure, its title's cue, other) and date (a
+ * date in its title, else a dateline among the first few short blocks;
+ * a news page's date comes from its items in phase 5). */
+static void classify(const struct build *b, struct sok_document *doc)
+{
+    enum sok_type cue = title_cue(doc->title);
+    if (b->override != SOK_TYPE_UNSET)
+        doc->type = b->override;
+    else if (b->news)
+        doc->type = SOK_TYPE_NEWS;
+    else if (b->minutes)
+        doc->type = SOK_TYPE_MINUTES;
+    else if (cue != SOK_TYPE_UNSET)
+        doc->type = cue;
     else
-        dtype = SOK_TYPE_OTHER;
-    doc->type = dtype;
+        doc->type = SOK_TYPE_OTHER;
     doc->date[0] = '\0';
-    if (!news) {
-        if (!date_in(doc->title, doc_year, doc->date)) {
-            /* a dateline among the first few short blocks */
-            for (size_t i = start; i < n && i < start + 5; i++)
-                if (strlen(B[i].text) <= 120 &&
-                    date_in(B[i].text, doc_year, doc->date))
-                    break;
+    if (b->news || date_in(doc->title, b->doc_year, doc->date))
+        return;
+    for (size_t i = b->start; i < b->n && i < b->start + 5; i++)
+        if (strlen(b->B[i].text) <= 120 &&
+            date_in(b->B[i].text, b->doc_year, doc->date))
+            break;
+}
+
+/* The text of item it: the first raw section's body, then each
+ * sub-heading as its own paragraph followed by its body; paragraphs
+ * separated by a blank line.  malloc()ed; NULL on ENOMEM. */
+static char *item_text(const struct build *b, const struct item *it)
+{
+    int rc = 0;
+    struct sok_buf t = SOK_BUF_INIT;
+    for (size_t k = it->a; k < it->b; k++) {
+        if (k > it->a) {
+            if (t.n)
+                sok_buf_append(&t, "\n\n", 2, &rc);
+            sok_buf_puts(&t, b->raws[k].title, &rc);
+        }
+        for (size_t j = b->raws[k].first; j < b->raws[k].end; j++) {
+            if (t.n)
+                sok_buf_append(&t, "\n\n", 2, &rc);
+            sok_buf_puts(&t, b->B[j].text, &rc);
         }
     }
+    char *r = rc ? NULL : sok_buf_detach(&t, NULL);
+    sok_buf_free(&t);
+    return r;
+}
 
-    doc->sections = calloc(nitem + 1, sizeof *doc->sections);
+/* A section's type and date.  Type: the override, else on a news page its
+ * title's cue or news, else its title's cue in a document of no
+ * particular type, else the document's type.  Date: one in its title,
+ * else the document's, else on a news page the first date in its first
+ * paragraph; a news page is as recent as its newest item. */
+static void classify_section(const struct build *b, const struct raw *r0,
+                             struct sok_document *doc,
+                             struct sok_section *sec)
+{
+    enum sok_type cue = title_cue(sec->title);
+    if (b->override != SOK_TYPE_UNSET)
+        sec->type = b->override;
+    else if (b->news)
+        sec->type = cue != SOK_TYPE_UNSET ? cue : SOK_TYPE_NEWS;
+    else if (doc->type == SOK_TYPE_OTHER && cue != SOK_TYPE_UNSET)
+        sec->type = cue;
+    else
+        sec->type = doc->type;
+
+    sec->date[0] = '\0';
+    if (!(r0->head && date_in(sec->title, b->doc_year, sec->date))) {
+        if (!b->news)
+            memcpy(sec->date, doc->date, sizeof sec->date);
+        else if (r0->first < r0->end)
+            date_in(b->B[r0->first].text, b->doc_year, sec->date);
+    }
+    if (b->news && strcmp(sec->date, doc->date) > 0)
+        memcpy(doc->date, sec->date, sizeof doc->date);
+}
+
+/* Phase 5, emit: one section of doc per item, with its title, anchor,
+ * text, type, date and id.  On error doc holds the sections so far. */
+static int emit(const struct build *b, struct sok_document *doc)
+{
+    doc->sections = calloc(b->nitem + 1, sizeof *doc->sections);
     if (doc->sections == NULL)
-        goto oom;
-    for (size_t s = 0; s < nitem; s++) {
+        return SOK_ENOMEM;
+    for (size_t s = 0; s < b->nitem; s++) {
         struct sok_section *sec = &doc->sections[s];
-        const struct raw *r0 = &raws[items[s].a];
+        const struct raw *r0 = &b->raws[b->items[s].a];
         doc->nsections = s + 1;
         sec->ordinal = (unsigned)s;
-        sec->title = strdup(r0->title);
-        if (sec->title == NULL)
-            goto oom;
+        if ((sec->title = strdup(r0->title)) == NULL)
+            return SOK_ENOMEM;
         if (r0->head && r0->head->anchor &&
             (sec->anchor = strdup(r0->head->anchor)) == NULL)
-            goto oom;
-
-        /* Text: the body, then each sub-heading as its own paragraph
-         * followed by its body. */
-        struct sok_buf t = SOK_BUF_INIT;
-        for (size_t k = items[s].a; k < items[s].b; k++) {
-            if (k > items[s].a) {
-                if (t.n)
-                    sok_buf_append(&t, "\n\n", 2, &rc);
-                sok_buf_puts(&t, raws[k].title, &rc);
-            }
-            for (size_t j = raws[k].first; j < raws[k].end; j++) {
-                if (t.n)
-                    sok_buf_append(&t, "\n\n", 2, &rc);
-                sok_buf_puts(&t, B[j].text, &rc);
-            }
-        }
-        if (rc || (sec->text = sok_buf_detach(&t, NULL)) == NULL) {
-            sok_buf_free(&t);
-            goto oom;
-        }
-
-        enum sok_type cue = title_cue(sec->title);
-        if (override != SOK_TYPE_UNSET)
-            sec->type = override;
-        else if (news)
-            sec->type = cue != SOK_TYPE_UNSET ? cue : SOK_TYPE_NEWS;
-        else if (dtype == SOK_TYPE_OTHER && cue != SOK_TYPE_UNSET)
-            sec->type = cue;
-        else
-            sec->type = dtype;
-
-        sec->date[0] = '\0';
-        if (!(r0->head && date_in(sec->title, doc_year, sec->date))) {
-            if (!news)
-                memcpy(sec->date, doc->date, sizeof sec->date);
-            else if (r0->first < r0->end)
-                date_in(B[r0->first].text, doc_year, sec->date);
-        }
-        /* A news page is as recent as its newest item. */
-        if (news && strcmp(sec->date, doc->date) > 0)
-            memcpy(doc->date, sec->date, sizeof doc->date);
+            return SOK_ENOMEM;
+        if ((sec->text = item_text(b, &b->items[s])) == NULL)
+            return SOK_ENOMEM;
+        classify_section(b, r0, doc, sec);
     }
-    if (number_titles(doc))
-        goto oom;
+    return number_titles(doc);
+}
 
-    hset_clear(&iset);
-    hset_clear(&cset);
-    free(items);
-    free_raws(raws, nraw);
-    sok_buf_free(&all);
-    sok_buf_free(&carry);
+int sok_section_build(const struct sok_extracted *x,
+                      const struct sok_doc_opts *opts,
+                      struct sok_document *doc, struct sok_err *err)
+{
+    struct build b = {
+        .x = x, .B = x->blocks, .n = x->n,
+        .override = opts ? opts->type_override : SOK_TYPE_UNSET,
+    };
+    int rc = doc_title(&b, doc);
+    if (rc == 0)
+        rc = raw_sections(&b, doc->title);
+    if (rc == 0)
+        rc = news_items(&b);
+    if (rc == 0) {
+        classify(&b, doc);
+        rc = emit(&b, doc);
+    }
+    free(b.items);
+    free_raws(b.raws, b.nraw);
+    if (rc)
+        return sok_err_set(err, rc, "out of memory splitting sections");
     return 0;
-
-oom:
-    hset_clear(&iset);
-    hset_clear(&cset);
-    free(items);
-    free_raws(raws, nraw);
-    sok_buf_free(&all);
-    sok_buf_free(&carry);
-    return sok_err_set(err, SOK_ENOMEM, "out of memory splitting sections");
 }

@@ -29,9 +29,12 @@ void sok_section_id(const char *source, const char *title,
                     unsigned occurrence, char out[17]);
 
 /* Fills doc->title, doc->type, doc->date, doc->sections and
- * doc->nsections from x.  doc->source and doc->format must be set.  On
- * error doc may hold a partial result that sok_doc_free() releases. */
-int sok_section_build(const struct sok_xdoc *x, const struct sok_doc_opts *opts,
+ * doc->nsections from x (x->url is left for the caller).  doc->source
+ * must be set; opts may be NULL (no type override).  The only error is
+ * SOK_ENOMEM; doc may then hold a partial result that sok_doc_free()
+ * releases. */
+int sok_section_build(const struct sok_extracted *x,
+                      const struct sok_doc_opts *opts,
                       struct sok_document *doc, struct sok_err *err);
 
 #endif /* SOK_SECTION_H */
