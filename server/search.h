@@ -4,34 +4,43 @@
  * sok_search_run(); the result holds everything the JSON and HTML renderers
  * need.
  *
- * How a query becomes a Xapian query (the relevance choices):
+ * How a query becomes a Xapian query (the relevance choices; plan.c builds
+ * it, correct.c adds the corrections, hits.c runs it):
  *  - each word is OR(exact form, Z stem scaled by SOK_STEM_WEIGHT), so an
  *    exact form outranks a stem-only match;
+ *  - below the word itself, as OR(word, AND_NOT(OR(expansions), word)), so
+ *    they add recall without lifting a section over one holding the word
+ *    as typed: compounds holding it as a part (C terms, SOK_PART_WEIGHT),
+ *    for a word typed without accents the indexed words differing only by
+ *    them (SOK_FOLD_WEIGHT, at most SOK_FOLD_MAX), and for a name or a
+ *    word the lexicon does not know, the indexed words within the edit
+ *    budget (1 edit from 5 letters, 2 from 9; SOK_EDIT_WEIGHT); parts and
+ *    edits only for a word in fewer than SOK_EXPAND_BELOW sections (a
+ *    common word fills the first pages itself, and their merge costs);
  *  - a word the index does not know (no exact form, no stem) is also
- *    searched as its correction: an accent-restored form ("vag" -> "väg")
- *    or the spelling dictionary's suggestion, which becomes "suggestion";
+ *    searched as the words it may have meant (at most SOK_ALTS_MAX: its
+ *    accents restored, "vag" -> "väg", the spelling dictionary's
+ *    correction, the indexed words within the edit budget) and, when it
+ *    is a compound, through its parts; of the alternatives, the one the
+ *    top hit holds goes into "suggestion";
+ *  - a rare word (in one section at most) whose spelling-dictionary
+ *    correction is far more common gets that correction as "suggestion",
+ *    the search unchanged;
  *  - two adjacent words whose concatenation is indexed ("fritids bank",
  *    or with a linking s: "fritid bank") may also match as that one word
  *    (Swedish closes compounds up);
- *  - below the word itself (OP_MAX, so they add recall without lifting a
- *    section over one holding the word as typed): compounds holding it as
- *    a part (C terms, SOK_PART_WEIGHT), for a word typed without accents
- *    the indexed words differing only by them (SOK_FOLD_WEIGHT), and for
- *    a name or a word the lexicon does not know, the indexed words within
- *    the edit budget (1 edit from 5 letters, 2 from 9; SOK_EDIT_WEIGHT);
- *    parts and edits only for a word rarer than SOK_EXPAND_BELOW sections
- *    (a common word fills the first pages itself, and their merge costs);
- *  - a compound the index does not hold is also searched by its parts;
  *  - a query of plain words that is a section's whole title (T term)
  *    ranks that section first;
- *  - sok-server --plain (the engine's opts.plain) turns all of the above off
- *    (and corrections, joining and the proximity boost), for comparison;
+ *  - sok-server --plain (the engine's opts.plain) keeps of the above only
+ *    the first point: no expansions, corrections, joining, title or
+ *    proximity boost, for comparison;
  *  - stopwords are dropped outside phrases (unless nothing else is left);
- *  - groups are ANDed; when AND finds nothing, the words the index knows
- *    are ANDed (the unknown ones optional), then all groups ORed, and the
- *    result says "relaxed"; either way, sections holding the
- *    query's words in order and close together (a phrase with slack,
- *    stopwords included) get a boost;
+ *    a query with nothing searchable left ("!!!") finds nothing;
+ *  - groups are ANDed; when AND finds nothing and there are two groups or
+ *    more, the words the index knows are ANDed (the unknown ones
+ *    optional), then all groups ORed, and the result says "relaxed";
+ *    either way, sections holding the query's words in order and close
+ *    together (a phrase with slack, stopwords included) get a boost;
  *  - near-duplicate sections collapse on SOK_SLOT_DUPKEY; among the top
  *    results the face of each collapsed group is chosen so that one page
  *    does not mix the two copies of a document (and prefers the copy with
@@ -96,7 +105,9 @@ struct sok_search_res {
     unsigned long total;
     int facets_exact;       /* every match was examined: total and facets
                                are exact, else scaled-up estimates */
-    int relaxed;            /* AND found nothing; these are OR results */
+    int relaxed;            /* the AND of every group found nothing: these
+                               are a looser tier's results (the known
+                               words ANDed, or any group) */
     char *suggestion;       /* owned corrected query, NULL when none */
     double took_ms;
     size_t nhits;
@@ -109,14 +120,16 @@ struct sok_search_res {
 /* Runs req on e's reader (the caller has refreshed it).  On success *res
  * is filled (free with sok_search_res_free); on failure err says why:
  * SOK_EQUERY / SOK_ETOOBIG for the query text (the user's fault), index
- * codes otherwise.  res is always safe to free. */
+ * codes otherwise (SOK_ENODB without an index).  res is always safe to
+ * free. */
 int sok_search_run(struct sok_engine *e, const struct sok_search_req *req,
                    struct sok_search_res *res, struct sok_err *err);
 
 void sok_search_res_free(struct sok_search_res *res);
 
 /* The words of q to highlight, for /doc/<id>?q=... (the same analysis as
- * a search, without running one).  Fills *hl (snippet.h). */
+ * a search, without running one).  Adds them to *hl (snippet.h; the
+ * caller's, zeroed by it).  Fails as sok_search_run does for q. */
 struct sok_hl;
 int sok_search_highlights(struct sok_engine *e, const char *q, size_t qlen,
                           struct sok_hl *hl, struct sok_err *err);
