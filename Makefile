@@ -114,11 +114,12 @@ $(BUILD)/test/%: $(BUILD)/obj/tests/unit/%.o $(SRVLIB) $(LIB)
 unit-bins: $(UNIT_BIN)
 
 # Unit tests run in the sanitizer build; integration tests use the normal
-# binaries.  tests/run.sh prints the closing "N passed, N failed" line.
+# binaries, but for test_spell_rebuild.py, which runs the sanitizer build's
+# sok-server.  tests/run.sh prints the closing "N passed, N failed" line.
 test: deps
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory browser-deps
-	@$(MAKE) --no-print-directory SAN=address,undefined unit-bins
+	@$(MAKE) --no-print-directory SAN=address,undefined build unit-bins
 	@echo "== unit tests (sanitizer build: SAN=address,undefined, build/san/) =="
 	@tests/run.sh build/san/test tests/integration
 

@@ -2,6 +2,7 @@
  * engine: reader lifecycle for one worker thread (see engine.h).
  */
 #include "engine.h"
+#include "spell.h"
 #include "sok_terms.h"
 
 #include <stdio.h>
@@ -52,7 +53,13 @@ int sok_engine_new(const char *db, const struct sok_engine_opts *opts,
         return sok_err_set(err, SOK_ENOMEM, NULL);
     }
     e->opts = opts ? *opts : defaults;
-    int rc = sok_analyzer_new(&e->an, err);
+    int rc = 0;
+    if (e->opts.spell == NULL) {
+        rc = sok_spell_shared_new(db, &e->spell_own, err);
+        e->opts.spell = e->spell_own;
+    }
+    if (rc == 0)
+        rc = sok_analyzer_new(&e->an, err);
     if (rc != 0) {
         sok_engine_free(e);
         return rc;
@@ -65,6 +72,8 @@ void sok_engine_free(struct sok_engine *e)
 {
     if (e == NULL)
         return;
+    sok_spell_release(e);
+    sok_spell_shared_free(e->spell_own);
     sok_xr_free(e->xr);
     sok_analyzer_free(e->an);
     free(e->db);
@@ -98,16 +107,22 @@ int sok_engine_stats(struct sok_engine *e, unsigned long *docs,
 {
     if (e->xr == NULL)
         return sok_err_set(err, SOK_ENODB, NULL);
-    int rc = sok_xr_doccount(e->xr, docs, err);
+    return sok_engine_reader_stats(e->xr, docs, revision, err);
+}
+
+int sok_engine_reader_stats(struct sok_xr *xr, unsigned long *docs,
+                            unsigned long *revision, struct sok_err *err)
+{
+    int rc = sok_xr_doccount(xr, docs, err);
     if (rc != 0)
         return rc;
     char *val = NULL;
     size_t len = 0;
-    rc = sok_xr_get_metadata(e->xr, SOK_META_REVISION, &val, &len, err);
+    rc = sok_xr_get_metadata(xr, SOK_META_REVISION, &val, &len, err);
     if (rc == 0 && len > 0)
         *revision = strtoul(val, NULL, 10);
     else if (rc == 0)
-        rc = sok_xr_revision(e->xr, revision, err);
+        rc = sok_xr_revision(xr, revision, err);
     free(val);
     return rc;
 }

@@ -13,6 +13,9 @@
 #include "sok_xapian.h"
 #include "sok_analyze.h"
 
+struct sok_spell_shared;        /* spell.h */
+struct sok_spell_rev;           /* spell.c */
+
 /* What every engine of a process shares, set once at start-up. */
 struct sok_engine_opts {
     int plain;                  /* sok-server --plain: exact + stem only,
@@ -20,22 +23,30 @@ struct sok_engine_opts {
                                    accent folding, corrections, joining of
                                    adjacent words and the proximity boost
                                    (for measuring what they buy) */
+    struct sok_spell_shared *spell; /* borrowed, outlives the engines: the
+                                   deletion index for edit-tolerant
+                                   matches, built once for all of them;
+                                   NULL: the engine makes its own */
 };
 
-#define SOK_ENGINE_OPTS_INIT { 0 }
+#define SOK_ENGINE_OPTS_INIT { 0, NULL }
 
 struct sok_engine {
     char *db;                   /* owned: the --db path */
-    struct sok_engine_opts opts;
+    struct sok_engine_opts opts;    /* opts.spell: never NULL (spell_own
+                                       when the caller gave none) */
     struct sok_xr *xr;          /* NULL while the index cannot be opened */
     struct sok_analyzer *an;    /* owned */
     unsigned long gen;          /* changes whenever the reader moves to
                                    another revision, is lost or reopened:
                                    what per-thread caches are tied to */
+    struct sok_spell_shared *spell_own; /* owned, or NULL */
+    struct sok_spell_rev *spell_rev;    /* the deletion index this engine
+                                           holds a reference to (spell.c) */
 };
 
 /* Creates an engine for the index at db and opens it; opts (NULL: the
- * defaults) is copied.  A failure to open
+ * defaults) is copied, opts->spell staying borrowed.  A failure to open
  * the index is reported (SOK_ENODB, ...) but *out is still set, with no
  * reader, so a caller may keep the engine and retry per request; only
  * SOK_ENOMEM or an analyzer failure leave *out NULL. */
@@ -58,6 +69,10 @@ int sok_engine_refresh(struct sok_engine *e, struct sok_err *err);
  * index has one, else Xapian's revision. */
 int sok_engine_stats(struct sok_engine *e, unsigned long *docs,
                      unsigned long *revision, struct sok_err *err);
+
+/* The same for any reader xr (the spelling builder has its own). */
+int sok_engine_reader_stats(struct sok_xr *xr, unsigned long *docs,
+                            unsigned long *revision, struct sok_err *err);
 
 /* Xapian's revision of the open reader (0 when there is none, or for a
  * database of several shards): with gen, identifies what it serves. */

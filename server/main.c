@@ -8,7 +8,8 @@
  * Exit codes: 0 after SIGTERM/SIGINT (in-flight requests finished),
  * 1 usage error, 3 the index cannot be opened at start-up, 4 cannot listen
  * or start.  main() only parses options, checks the index, raises the
- * descriptor limit and waits for a signal; httpd.c does the serving.
+ * descriptor limit, makes the deletion index the engines share (spell.h)
+ * and waits for a signal; httpd.c does the serving.
  */
 #include "httpd.h"
 #include "engine.h"
@@ -148,9 +149,18 @@ int main(int argc, char **argv)
     }
     cfg.max_conns = fit_fd_limit(cfg.max_conns, cfg.threads);
 
+    /* One deletion index for all the workers' engines, freed after them
+     * (which also stops and joins a rebuild still running). */
+    struct sok_err err = SOK_ERR_INIT;
+    struct sok_spell_shared *spell = NULL;
+    if (sok_spell_shared_new(cfg.db, &spell, &err) != 0) {
+        fprintf(stderr, "sok-server: %s\n", err.msg);
+        return 4;
+    }
+    cfg.engine.spell = spell;
+
     /* A server without an index would answer nothing but 503: refuse to
      * start, so a deployment mistake is seen at once. */
-    struct sok_err err = SOK_ERR_INIT;
     struct sok_engine *probe = NULL;
     int rc = sok_engine_new(cfg.db, &cfg.engine, &probe, &err);
     if (rc == 0)
@@ -160,6 +170,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "sok-server: cannot open the index at %s: %s\n"
                         "sok-server: build it with: sok-index --db %s "
                         "PATH...\n", cfg.db, err.msg, cfg.db);
+        sok_spell_shared_free(spell);
         return 3;
     }
 
@@ -175,6 +186,7 @@ int main(int argc, char **argv)
     struct sok_httpd *h = NULL;
     if (sok_httpd_start(&cfg, &h, &err) != 0) {
         fprintf(stderr, "sok-server: %s\n", err.msg);
+        sok_spell_shared_free(spell);
         return err.code == SOK_EINVAL ? 1 : 4;
     }
     int sig = 0;
@@ -182,6 +194,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "sok-server: %s, finishing in-flight requests\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     sok_httpd_stop(h);
+    sok_spell_shared_free(spell);
     fprintf(stderr, "sok-server: stopped\n");
     return 0;
 }

@@ -8,6 +8,7 @@
 #include "sok_text.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <xxhash.h>
 
 #include "sok_compound.h"
+#include "sok_sort.h"
 
 #define ACCENT_VARIANTS_MAX 64  /* accent-restored spellings tried a word */
 
@@ -302,25 +304,39 @@ static void edit1(struct sok_engine *e, const char *w, size_t len,
 #define DEL_MAXC 24
 #define DEL_MINC 4
 
-struct delent {
-    uint32_t h, word;
-};
-
-struct delidx {
+/* The deletion index of one index revision.  Immutable once built, so
+ * engines read it without a lock; freed by whoever drops the last
+ * reference (the shared object's, as its current one, and one per engine
+ * holding it), counted under the shared object's mutex. */
+struct sok_spell_rev {
     unsigned long docs, rev;        /* which index state it was built from */
+    int refs;                       /* under sok_spell_shared.mu */
     char *pool;                     /* words, NUL-terminated */
     size_t npool, cappool;
     uint32_t *off;                  /* word -> pool offset */
     uint32_t *freq;
     size_t nwords, capwords;
-    struct delent *ent;             /* sorted by h */
+    uint64_t *ent;                  /* hash << 32 | word, ascending */
     size_t nent, capent;
-    int refs;                       /* users besides the cache */
-    int failed;
 };
 
-static pthread_mutex_t del_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct delidx *del_cur;
+/* The newest revision's deletion index, and the one rebuild that may run
+ * for a newer revision: in a thread of its own, on its own reader, while
+ * engines keep using the previous one.  For those moments a word new in
+ * the index is not yet offered as an edit-tolerant match (a candidate the
+ * index no longer holds only matches nothing).  Only the very first build,
+ * which has nothing to fall back on, is done by the engine asking
+ * (sok_spell_prepare, at sok-server's start-up). */
+struct sok_spell_shared {
+    char *db;                       /* owned; what the builder opens */
+    atomic_int stop;                /* set by _free: builds give up */
+    pthread_mutex_t mu;             /* guards the rest, and every refs */
+    struct sok_spell_rev *cur;      /* NULL until the first build */
+    int building;                   /* the builder thread runs */
+    int joinable;                   /* th started and not yet joined */
+    pthread_t th;
+    unsigned long want_docs, want_rev;  /* what the last rebuild was for */
+};
 
 /* The deletion index keys its entries by 32 bits of xxHash, the hash the
  * rest of sok uses. */
@@ -329,7 +345,7 @@ static uint32_t hash32(const char *s, size_t len)
     return (uint32_t)XXH3_64bits(s, len);
 }
 
-static void del_free(struct delidx *d)
+static void rev_free(struct sok_spell_rev *d)
 {
     if (d == NULL)
         return;
@@ -340,26 +356,71 @@ static void del_free(struct delidx *d)
     free(d);
 }
 
-static int ent_add(struct delidx *d, uint32_t h, uint32_t word)
+/* Drops one reference (under mu); returns d when that was the last, for
+ * the caller to free once the lock is released, else NULL. */
+static struct sok_spell_rev *rev_unref(struct sok_spell_rev *d)
+{
+    return d != NULL && --d->refs == 0 ? d : NULL;
+}
+
+/* A build in progress; stop, when set, ends it early. */
+struct build {
+    struct sok_spell_rev *d;
+    const atomic_int *stop;
+    int failed;
+};
+
+static int ent_add(struct sok_spell_rev *d, uint32_t h, uint32_t word)
 {
     if (d->nent == d->capent) {
         size_t cap = d->capent ? d->capent * 2 : 4096;
-        struct delent *v = realloc(d->ent, cap * sizeof *v);
+        uint64_t *v = realloc(d->ent, cap * sizeof *v);
         if (v == NULL)
             return -1;
         d->ent = v;
         d->capent = cap;
     }
-    d->ent[d->nent].h = h;
-    d->ent[d->nent].word = word;
-    d->nent++;
+    d->ent[d->nent++] = (uint64_t)h << 32 | word;
+    return 0;
+}
+
+/* Makes room for one more word of len bytes; -1 when out of memory. */
+static int word_room(struct sok_spell_rev *d, size_t len)
+{
+    if (d->nwords == d->capwords) {
+        size_t cap = d->capwords ? d->capwords * 2 : 4096;
+        uint32_t *o = realloc(d->off, cap * sizeof *o);
+        if (o == NULL)
+            return -1;
+        d->off = o;
+        uint32_t *f = realloc(d->freq, cap * sizeof *f);
+        if (f == NULL)
+            return -1;
+        d->freq = f;
+        d->capwords = cap;
+    }
+    if (d->npool + len + 1 > d->cappool) {
+        size_t cap = d->cappool ? d->cappool * 2 : 65536;
+        while (cap < d->npool + len + 1)
+            cap *= 2;
+        if (cap > UINT32_MAX)
+            return -1;              /* offsets are 32 bits */
+        char *p = realloc(d->pool, cap);
+        if (p == NULL)
+            return -1;
+        d->pool = p;
+        d->cappool = cap;
+    }
     return 0;
 }
 
 static int vocab_cb(void *ctx, const char *term, size_t len,
                     unsigned long tf)
 {
-    struct delidx *d = ctx;
+    struct build *b = ctx;
+    struct sok_spell_rev *d = b->d;
+    if (atomic_load_explicit(b->stop, memory_order_relaxed))
+        return b->failed = 1;
     size_t at[DEL_MAXC + 1];
     size_t n = sok_utf8_starts(term, len, at, DEL_MAXC);
     if (n < DEL_MINC)
@@ -370,28 +431,8 @@ static int vocab_cb(void *ctx, const char *term, size_t len,
         if ((c < 'a' || c > 'z') && c < 0x80 && c != '-')
             return 0;
     }
-    if (d->nwords == d->capwords) {
-        size_t cap = d->capwords ? d->capwords * 2 : 4096;
-        uint32_t *o = realloc(d->off, cap * sizeof *o);
-        if (o == NULL)
-            return d->failed = 1;
-        d->off = o;
-        uint32_t *f = realloc(d->freq, cap * sizeof *f);
-        if (f == NULL)
-            return d->failed = 1;
-        d->freq = f;
-        d->capwords = cap;
-    }
-    if (d->npool + len + 1 > d->cappool) {
-        size_t cap = d->cappool ? d->cappool * 2 : 65536;
-        while (cap < d->npool + len + 1)
-            cap *= 2;
-        char *p = realloc(d->pool, cap);
-        if (p == NULL || cap > UINT32_MAX)
-            return d->failed = 1;
-        d->pool = p;
-        d->cappool = cap;
-    }
+    if (word_room(d, len) != 0)
+        return b->failed = 1;
     uint32_t id = (uint32_t)d->nwords++;
     d->off[id] = (uint32_t)d->npool;
     d->freq[id] = tf > UINT32_MAX ? UINT32_MAX : (uint32_t)tf;
@@ -399,7 +440,7 @@ static int vocab_cb(void *ctx, const char *term, size_t len,
     d->pool[d->npool + len] = '\0';
     d->npool += len + 1;
     if (ent_add(d, hash32(term, len), id) != 0)
-        return d->failed = 1;
+        return b->failed = 1;
     char buf[4 * DEL_MAXC];
     for (size_t k = 0; k < n; k++) {
         size_t bl = at[k];
@@ -407,229 +448,189 @@ static int vocab_cb(void *ctx, const char *term, size_t len,
         memcpy(buf + bl, term + at[k + 1], len - at[k + 1]);
         bl += len - at[k + 1];
         if (ent_add(d, hash32(buf, bl), id) != 0)
-            return d->failed = 1;
+            return b->failed = 1;
     }
     return 0;
 }
 
-static uint64_t ent_key(const struct delent *e)
+/* The deletion index of the revision xr is on, (docs, rev); NULL when out
+ * of memory, on a read error or when *stop was set.  Unprefixed terms
+ * start with a digit, a lower-case letter or a UTF-8 lead byte; prefixes
+ * are upper case.  Only the letters are walked. */
+static struct sok_spell_rev *rev_build(struct sok_xr *xr, unsigned long docs,
+                                       unsigned long rev,
+                                       const atomic_int *stop)
 {
-    return (uint64_t)e->h << 32 | e->word;
-}
-
-/* Sorts the entries by (h, word): LSD radix sort on 16-bit digits, four
- * passes (qsort() took most of a build).  -1 when out of memory. */
-static int ent_sort(struct delidx *d)
-{
-    size_t n = d->nent;
-    struct delent *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    size_t *count = malloc(((size_t)1 << 16) * sizeof *count);
-    if (tmp == NULL || count == NULL) {
-        free(tmp);
-        free(count);
-        return -1;
-    }
-    struct delent *src = d->ent, *dst = tmp;
-    for (unsigned shift = 0; shift < 64; shift += 16) {
-        memset(count, 0, ((size_t)1 << 16) * sizeof *count);
-        for (size_t i = 0; i < n; i++)
-            count[(ent_key(&src[i]) >> shift) & 0xffff]++;
-        size_t sum = 0;
-        for (size_t k = 0; k < ((size_t)1 << 16); k++) {
-            size_t c = count[k];
-            count[k] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[count[(ent_key(&src[i]) >> shift) & 0xffff]++] = src[i];
-        struct delent *t = src;
-        src = dst;
-        dst = t;
-    }
-    /* Four passes: sorted back into d->ent. */
-    free(tmp);
-    free(count);
-    return 0;
-}
-
-/* Unprefixed terms start with a digit, a lower-case letter or a UTF-8
- * lead byte; prefixes are upper case.  Only the letters are walked. */
-static struct delidx *del_build(struct sok_xr *xr, unsigned long docs,
-                                unsigned long rev)
-{
-    struct delidx *d = calloc(1, sizeof *d);
-    if (d == NULL)
+    struct build b = { NULL, stop, 0 };
+    if ((b.d = calloc(1, sizeof *b.d)) == NULL)
         return NULL;
-    d->docs = docs;
-    d->rev = rev;
+    b.d->docs = docs;
+    b.d->rev = rev;
+    static const char leads[] = "abcdefghijklmnopqrstuvwxyz\xc3\xc4\xc5";
     struct sok_err err = SOK_ERR_INIT;
-    for (int c = 'a'; c <= 'z' && !d->failed; c++) {
-        char pre[1] = { (char)c };
-        if (sok_xr_terms(xr, pre, 1, 0, vocab_cb, d, &err) < 0)
-            d->failed = 1;
-    }
-    for (int c = 0xC3; c <= 0xC5 && !d->failed; c++) {
-        char pre[1] = { (char)c };
-        if (sok_xr_terms(xr, pre, 1, 0, vocab_cb, d, &err) < 0)
-            d->failed = 1;
-    }
-    if (d->failed) {
-        del_free(d);
+    for (size_t i = 0; leads[i] != '\0' && !b.failed; i++)
+        if (sok_xr_terms(xr, leads + i, 1, 0, vocab_cb, &b, &err) < 0)
+            b.failed = 1;
+    if (b.failed || sok_sort_u64(b.d->ent, b.d->nent) != 0) {
+        rev_free(b.d);
         return NULL;
     }
-    if (ent_sort(d) != 0) {
-        del_free(d);
-        return NULL;
-    }
-    return d;
+    return b.d;
 }
 
-/* Makes nd the current index (under del_mu). */
-static void del_install(struct delidx *nd)
+/* Makes nd (one reference, the shared object's) the current index, under
+ * mu; returns the previous one when that was its last reference, for the
+ * caller to free after unlocking. */
+static struct sok_spell_rev *rev_install(struct sok_spell_shared *s,
+                                         struct sok_spell_rev *nd)
 {
-    if (del_cur != NULL && del_cur->refs == 0)
-        del_free(del_cur);
-    else if (del_cur != NULL)
-        del_cur->refs = -del_cur->refs;     /* orphan: last user frees */
-    del_cur = nd;
+    struct sok_spell_rev *old = s->cur;
+    nd->refs = 1;
+    s->cur = nd;
+    return rev_unref(old);
 }
 
-/* A rebuild for a new index revision runs in a thread of its own, on its
- * own reader, while searches keep using the previous revision's index:
- * for those moments a word new in the index is not yet offered as an
- * edit-tolerant match (a candidate the index no longer holds only matches
- * nothing).  Only the very first build, which has nothing to fall back on,
- * is done by the caller (sok_spell_prepare at server start-up). */
-static int del_building;                    /* under del_mu */
-static unsigned long del_want_docs, del_want_rev;
-
-static void *del_bg_main(void *arg)
+static void *builder_main(void *arg)
 {
-    char *db = arg;
+    struct sok_spell_shared *s = arg;
     struct sok_xr *xr = NULL;
     struct sok_err err = SOK_ERR_INIT;
-    struct delidx *nd = NULL;
-    if (sok_xr_open(db, &xr, &err) == 0) {
-        /* sok_engine_stats only needs the reader. */
-        struct sok_engine tmp;
-        memset(&tmp, 0, sizeof tmp);
-        tmp.db = db;
-        tmp.xr = xr;
-        unsigned long docs = 0, rev = 0;
-        if (sok_engine_stats(&tmp, &docs, &rev, &err) == 0)
-            nd = del_build(xr, docs, rev);
-    }
+    struct sok_spell_rev *nd = NULL, *old = NULL;
+    unsigned long docs = 0, rev = 0;
+    if (sok_xr_open(s->db, &xr, &err) == 0 &&
+        sok_engine_reader_stats(xr, &docs, &rev, &err) == 0)
+        nd = rev_build(xr, docs, rev, &s->stop);
     sok_xr_free(xr);
-    free(db);
-    pthread_mutex_lock(&del_mu);
+    pthread_mutex_lock(&s->mu);
     if (nd != NULL)
-        del_install(nd);
-    del_building = 0;
-    pthread_mutex_unlock(&del_mu);
+        old = rev_install(s, nd);
+    s->building = 0;
+    pthread_mutex_unlock(&s->mu);
+    rev_free(old);
     return NULL;
 }
 
-/* Starts a background rebuild for (docs, rev) unless one is running or was
- * already started for it (under del_mu); 0 when one runs. */
-static int del_start_bg(struct sok_engine *e, unsigned long docs,
-                        unsigned long rev)
+/* Starts the builder for (docs, rev) unless it runs or was already started
+ * for it (under mu); 0 when it runs. */
+static int rebuild_start(struct sok_spell_shared *s, unsigned long docs,
+                         unsigned long rev)
 {
-    if (del_building || (del_want_docs == docs && del_want_rev == rev))
+    if (s->building || (s->want_docs == docs && s->want_rev == rev))
         return 0;
-    char *db = strdup(e->db);
-    pthread_attr_t at;
-    pthread_t t;
-    if (db == NULL || pthread_attr_init(&at) != 0) {
-        free(db);
-        return -1;
+    if (s->joinable) {
+        /* It has cleared building: past its last use of mu, so joining
+         * under mu cannot wait on us. */
+        pthread_join(s->th, NULL);
+        s->joinable = 0;
     }
-    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-    int rc = pthread_create(&t, &at, del_bg_main, db);
-    pthread_attr_destroy(&at);
-    if (rc != 0) {
-        free(db);
+    if (pthread_create(&s->th, NULL, builder_main, s) != 0)
         return -1;
-    }
-    del_building = 1;
-    del_want_docs = docs;
-    del_want_rev = rev;
+    s->building = s->joinable = 1;
+    s->want_docs = docs;
+    s->want_rev = rev;
     return 0;
 }
 
-/* Gives back one reference (under del_mu). */
-static void del_unref(struct delidx *d)
+int sok_spell_shared_new(const char *db, struct sok_spell_shared **out,
+                         struct sok_err *err)
 {
-    if (d->refs > 0)
-        d->refs--;
-    else if (++d->refs == 0)        /* orphaned: refs counted up from -n */
-        del_free(d);
+    *out = NULL;
+    struct sok_spell_shared *s = calloc(1, sizeof *s);
+    if (s == NULL || (s->db = strdup(db)) == NULL) {
+        free(s);
+        return sok_err_set(err, SOK_ENOMEM, NULL);
+    }
+    atomic_init(&s->stop, 0);
+    if (pthread_mutex_init(&s->mu, NULL) != 0) {
+        free(s->db);
+        free(s);
+        return sok_err_set(err, SOK_ENOMEM, "cannot create a mutex");
+    }
+    *out = s;
+    return 0;
 }
 
-/* Each thread holds a reference to the index it used last, so the usual
- * case, the index of the revision its reader is on, takes no lock. */
-static __thread struct delidx *tl_del;
+void sok_spell_shared_free(struct sok_spell_shared *s)
+{
+    if (s == NULL)
+        return;
+    atomic_store_explicit(&s->stop, 1, memory_order_relaxed);
+    /* No engine is left to start another builder: the one that may run is
+     * the last, and it gives up at its next vocabulary word. */
+    if (s->joinable)
+        pthread_join(s->th, NULL);
+    rev_free(rev_unref(s->cur));
+    pthread_mutex_destroy(&s->mu);
+    free(s->db);
+    free(s);
+}
 
 /* The deletion index for e's revision (or, while a rebuild for a new
- * revision runs, the previous one), held by the calling thread until it
- * asks for another revision's (or calls del_drop). */
-static struct delidx *del_get(struct sok_engine *e)
+ * revision runs, the previous one), held by e until it asks for another
+ * revision's or is freed. */
+static const struct sok_spell_rev *rev_get(struct sok_engine *e)
 {
+    struct sok_spell_shared *s = e->opts.spell;
     unsigned long docs = 0, rev = 0;
     struct sok_err err = SOK_ERR_INIT;
-    if (e->xr == NULL || sok_engine_stats(e, &docs, &rev, &err) != 0)
+    if (s == NULL || e->xr == NULL ||
+        sok_engine_stats(e, &docs, &rev, &err) != 0)
         return NULL;
-    struct delidx *d = tl_del;
+    struct sok_spell_rev *d = e->spell_rev, *old = NULL, *drop = NULL;
     if (d != NULL && d->docs == docs && d->rev == rev)
-        return d;                   /* immutable once built */
-    pthread_mutex_lock(&del_mu);
-    d = del_cur;
+        return d;                   /* the common case: no lock */
+    pthread_mutex_lock(&s->mu);
+    d = s->cur;
     if (d != NULL && (d->docs != docs || d->rev != rev) &&
-        del_start_bg(e, docs, rev) != 0)
+        rebuild_start(s, docs, rev) != 0)
         d = NULL;
     if (d == NULL) {
         /* Nothing to fall back on: built here, under the lock (the other
-         * threads would only build the same thing). */
-        struct delidx *nd = del_build(e->xr, docs, rev);
-        if (nd != NULL)
-            del_install(nd);
-        d = nd;
+         * engines would only build the same thing). */
+        d = rev_build(e->xr, docs, rev, &s->stop);
+        if (d != NULL)
+            old = rev_install(s, d);
     }
-    if (d != tl_del) {
+    if (d != e->spell_rev) {
         if (d != NULL)
             d->refs++;
-        if (tl_del != NULL)
-            del_unref(tl_del);
-        tl_del = d;
+        drop = rev_unref(e->spell_rev);
+        e->spell_rev = d;
     }
-    pthread_mutex_unlock(&del_mu);
+    pthread_mutex_unlock(&s->mu);
+    rev_free(old);
+    rev_free(drop);
     return d;
 }
 
-/* Gives back the calling thread's reference. */
-static void del_drop(void)
+void sok_spell_release(struct sok_engine *e)
 {
-    pthread_mutex_lock(&del_mu);
-    if (tl_del != NULL)
-        del_unref(tl_del);
-    tl_del = NULL;
-    pthread_mutex_unlock(&del_mu);
+    struct sok_spell_shared *s = e->opts.spell;
+    if (s == NULL || e->spell_rev == NULL)
+        return;
+    pthread_mutex_lock(&s->mu);
+    struct sok_spell_rev *drop = rev_unref(e->spell_rev);
+    pthread_mutex_unlock(&s->mu);
+    e->spell_rev = NULL;
+    rev_free(drop);
 }
 
-static void del_lookup(const struct delidx *d, const char *v, size_t vl,
-                       const char *w, size_t len, unsigned max,
+static void rev_lookup(const struct sok_spell_rev *d, const char *v,
+                       size_t vl, const char *w, size_t len, unsigned max,
                        struct sok_alts *al)
 {
-    uint32_t h = hash32(v, vl);
+    uint64_t h = hash32(v, vl);
     size_t lo = 0, hi = d->nent;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (d->ent[mid].h < h)
+        if (d->ent[mid] >> 32 < h)
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (size_t i = lo; i < d->nent && d->ent[i].h == h; i++) {
-        const char *c = d->pool + d->off[d->ent[i].word];
+    for (size_t i = lo; i < d->nent && d->ent[i] >> 32 == h; i++) {
+        uint32_t word = (uint32_t)d->ent[i];
+        const char *c = d->pool + d->off[word];
         size_t cl = strlen(c);
         if (cl == len && memcmp(c, w, len) == 0)
             continue;
@@ -638,11 +639,10 @@ static void del_lookup(const struct delidx *d, const char *v, size_t vl,
             continue;
         /* Nearer first, then more frequent: the score orders both. */
         unsigned long score = ((unsigned long)(3 - dd) << 32) |
-                              d->freq[d->ent[i].word];
+                              d->freq[word];
         alts_add(al, c, cl, score);
     }
 }
-
 void sok_spell_near(struct sok_engine *e, const char *w, size_t len,
                     struct sok_alts *al)
 {
@@ -652,17 +652,17 @@ void sok_spell_near(struct sok_engine *e, const char *w, size_t len,
     unsigned max = sok_edit_budget(n);
     if (n == 0 || max == 0)
         return;
-    struct delidx *d = del_get(e);
+    const struct sok_spell_rev *d = rev_get(e);
     if (d == NULL)
         return;
     char buf[4 * DEL_MAXC], buf2[4 * DEL_MAXC];
-    del_lookup(d, w, len, w, len, max, al);
+    rev_lookup(d, w, len, w, len, max, al);
     for (size_t k = 0; k < n; k++) {
         size_t bl = at[k];
         memcpy(buf, w, at[k]);
         memcpy(buf + bl, w + at[k + 1], len - at[k + 1]);
         bl += len - at[k + 1];
-        del_lookup(d, buf, bl, w, len, max, al);
+        rev_lookup(d, buf, bl, w, len, max, al);
         if (max < 2)
             continue;
         /* Second deletions, each pair once (k2 > k). */
@@ -673,15 +673,14 @@ void sok_spell_near(struct sok_engine *e, const char *w, size_t len,
             memcpy(buf2, buf, at2[k2]);
             memcpy(buf2 + b2, buf + at2[k2 + 1], bl - at2[k2 + 1]);
             b2 += bl - at2[k2 + 1];
-            del_lookup(d, buf2, b2, w, len, max, al);
+            rev_lookup(d, buf2, b2, w, len, max, al);
         }
     }
 }
 
 void sok_spell_prepare(struct sok_engine *e)
 {
-    del_get(e);
-    del_drop();     /* the caller's thread does not search */
+    rev_get(e);
 }
 
 void sok_spell_alts(struct sok_engine *e, const char *w, size_t len,

@@ -2,13 +2,17 @@
 """Deterministic generated corpus for the indexer's scale and crash tests.
 
   gen_corpus.py --docs N --seed S --out DIR [--change FRAC --change-seed T]
+                [--vocab V]
 
 Writes DIR/NNN/NNNNNN.txt: a title line, blank line, then two to four
 sections (a short heading line between blank lines, then a paragraph of
 Swedish words).  The bytes depend only on the arguments, so two runs give the
 same corpus.  With --change, a fraction of the documents get different text
 (chosen by --change-seed), a few are deleted and a few new ones are added:
-the "next night" of the same corpus.
+the "next night" of the same corpus.  With --vocab, the documents also hold V
+made-up words between them (each in one document, in a closing paragraph), for
+tests that need a large vocabulary, such as the spelling deletion index built
+over it.
 """
 import argparse, os, random
 
@@ -51,6 +55,20 @@ def document(i, version, rng):
     return "\n".join(parts) + "\n"
 
 
+def made_up(n, seed):
+    """n distinct made-up words of 5 to 9 letters, none of them in WORDS."""
+    rng = random.Random(seed * 7_919 + 13)
+    letters = "abcdefghijklmnoprstuvyåäö"
+    seen = set(WORDS)
+    out = []
+    while len(out) < n:
+        w = "".join(rng.choice(letters) for _ in range(rng.randint(5, 9)))
+        if w not in seen:
+            seen.add(w)
+            out.append(w)
+    return out
+
+
 def write(out, i, text):
     d = os.path.join(out, "%03d" % (i // 1000))
     os.makedirs(d, exist_ok=True)
@@ -65,7 +83,9 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--change", type=float, default=0.0)
     ap.add_argument("--change-seed", type=int, default=2)
+    ap.add_argument("--vocab", type=int, default=0)
     a = ap.parse_args()
+    extra = made_up(a.vocab, a.seed) if a.vocab else []
     ch = random.Random(a.change_seed)
     changed = set(ch.sample(range(a.docs), int(a.docs * a.change))) if a.change else set()
     deleted = set(ch.sample(sorted(changed), len(changed) // 10)) if changed else set()
@@ -77,7 +97,11 @@ def main():
             continue
         version = 2 if i in changed else 1
         rng = random.Random(a.seed * 1_000_003 + i * 7 + version)
-        write(a.out, i, document(i, version, rng))
+        text = document(i, version, rng)
+        if extra:
+            own = extra[i * len(extra) // a.docs:(i + 1) * len(extra) // a.docs]
+            text += "\n" + " ".join(own) + ".\n"
+        write(a.out, i, text)
     if a.change:  # new documents for the next night
         for i in range(a.docs, a.docs + max(1, len(deleted))):
             write(a.out, i, document(i, 1, random.Random(a.seed * 1_000_003 + i * 7 + 1)))
