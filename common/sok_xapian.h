@@ -153,11 +153,10 @@ int sok_xapian_compact(const char *const *srcs, size_t n, const char *dst,
 
 struct sok_xq;     /* an immutable Xapian::Query */
 
-/* No OP_MAX: Xapian 1.4.22 crashes (it reads a deleted sub-postlist)
- * when the matcher prunes an OP_MAX under an OP_OR.  Streams of 1,000
- * random query trees over the seed corpus crashed in 3 of 6 with MAX;
- * 12,000 trees of the operators below crashed none.  server/search.c
- * builds "a, and below it b" as OR(a, AND_NOT(b, a)) instead. */
+/* There is no MAX operator: Xapian 1.4.22 crashes (it reads a deleted
+ * sub-postlist) when the matcher prunes an OP_MAX under an OP_OR.
+ * server/search.c builds "a, and below it b" as OR(a, AND_NOT(b, a))
+ * instead. */
 enum sok_xq_op {
     SOK_XQ_AND, SOK_XQ_OR, SOK_XQ_AND_NOT, SOK_XQ_AND_MAYBE, SOK_XQ_FILTER,
     SOK_XQ_PHRASE, SOK_XQ_NEAR, SOK_XQ_SYNONYM
@@ -217,7 +216,8 @@ int sok_xr_refresh(struct sok_xr *r, int *changed,
 
 int sok_xr_doccount(struct sok_xr *r, unsigned long *n,
                     struct sok_err *err) SOK_NOEXCEPT;
-/* Revision of the (first) database; 0 for an empty or sharded one. */
+/* Revision of a single-database reader; 0 for a reader of no database or
+ * of several (shards), or of a backend without revisions. */
 int sok_xr_revision(struct sok_xr *r, unsigned long *rev,
                     struct sok_err *err) SOK_NOEXCEPT;
 int sok_xr_termfreq(struct sok_xr *r, const char *term, size_t len,

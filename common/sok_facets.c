@@ -1,0 +1,148 @@
+/*
+ * sok_facets: facet counts with collapse keys counted once.  See
+ * sok_facets.h.  The counts are sok_counts tables; so is the record of
+ * which (key, facet, value) has been counted, one entry per triple, which
+ * with nearly every key seen once costs about what the matches' values
+ * themselves do.
+ */
+#include "sok_facets.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sok_buf.h"
+#include "sok_counts.h"
+#include "sok_err.h"
+
+struct sok_facets {
+    unsigned n;
+    struct sok_counts *counts[SOK_XFACET_MAX];   /* value -> count */
+    struct sok_counts *seen;                     /* triples counted */
+    struct sok_buf triple;                       /* scratch */
+};
+
+int sok_facets_new(unsigned n, struct sok_facets **out)
+{
+    if (n > SOK_XFACET_MAX)
+        return SOK_EINVAL;
+    struct sok_facets *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return SOK_ENOMEM;
+    f->n = n;
+    int rc = n > 0 ? sok_counts_new(&f->seen) : 0;
+    for (unsigned i = 0; i < n && rc == 0; i++)
+        rc = sok_counts_new(&f->counts[i]);
+    if (rc != 0) {
+        sok_facets_free(f);
+        return rc;
+    }
+    *out = f;
+    return 0;
+}
+
+void sok_facets_free(struct sok_facets *f)
+{
+    if (f == NULL)
+        return;
+    for (unsigned i = 0; i < f->n; i++)
+        sok_counts_free(f->counts[i]);
+    sok_counts_free(f->seen);
+    sok_buf_free(&f->triple);
+    free(f);
+}
+
+/* Whether (key, facet i, val) is new, recording it.  The key's length
+ * comes first, so no two triples share an encoding. */
+static int first_time(struct sok_facets *f, const char *key, size_t klen,
+                      unsigned i, const char *val, size_t len, int *rc)
+{
+    sok_buf_reset(&f->triple);
+    sok_buf_printf(&f->triple, rc, "%zu:", klen);
+    sok_buf_append(&f->triple, key, klen, rc);
+    sok_buf_putc(&f->triple, (char)('0' + i), rc);
+    sok_buf_append(&f->triple, val, len, rc);
+    if (*rc != 0 || sok_counts_get(f->seen, f->triple.p, f->triple.n) != 0)
+        return 0;
+    *rc = sok_counts_add(f->seen, f->triple.p, f->triple.n, 1);
+    return *rc == 0;
+}
+
+int sok_facets_add(struct sok_facets *f, const char *const *val,
+                   const size_t *len, const char *key, size_t klen)
+{
+    int rc = 0;
+    for (unsigned i = 0; i < f->n && rc == 0; i++) {
+        if (len[i] == 0)
+            continue;
+        if (klen > 0 && !first_time(f, key, klen, i, val[i], len[i], &rc))
+            continue;
+        rc = sok_counts_add(f->counts[i], val[i], len[i], 1);
+    }
+    return rc;
+}
+
+struct entry {
+    const char *w;
+    size_t len;
+    uint64_t count;
+};
+
+struct gather {
+    struct entry *v;
+    size_t n;
+};
+
+static int gather_cb(void *ctx, const char *w, size_t len, uint64_t count)
+{
+    struct gather *g = ctx;
+    g->v[g->n].w = w;
+    g->v[g->n].len = len;
+    g->v[g->n].count = count;
+    g->n++;
+    return 0;
+}
+
+/* Count descending, then value in byte order (a prefix first). */
+static int cmp_entry(const void *a, const void *b)
+{
+    const struct entry *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    int c = memcmp(x->w, y->w, x->len < y->len ? x->len : y->len);
+    if (c != 0)
+        return c;
+    return (x->len > y->len) - (x->len < y->len);
+}
+
+int sok_facets_get(const struct sok_facets *f, unsigned i,
+                   struct sok_xfacet *out)
+{
+    size_t n = sok_counts_size(f->counts[i]);
+    struct gather g = { NULL, 0 };
+
+    out->n = 0;
+    out->counts = NULL;
+    if (n == 0)
+        return 0;
+    g.v = malloc(n * sizeof *g.v);
+    out->counts = calloc(n, sizeof *out->counts);
+    if (g.v == NULL || out->counts == NULL) {
+        free(g.v);
+        return SOK_ENOMEM;
+    }
+    sok_counts_each(f->counts[i], gather_cb, &g);
+    qsort(g.v, g.n, sizeof *g.v, cmp_entry);
+    for (size_t j = 0; j < g.n; j++) {
+        char *v = malloc(g.v[j].len + 1);
+        if (v == NULL)
+            break;
+        memcpy(v, g.v[j].w, g.v[j].len);
+        v[g.v[j].len] = '\0';
+        out->counts[j].value = v;
+        out->counts[j].count = (unsigned long)g.v[j].count;
+        out->n++;
+    }
+    free(g.v);
+    return out->n == n ? 0 : SOK_ENOMEM;
+}

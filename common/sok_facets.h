@@ -1,0 +1,49 @@
+/*
+ * sok_facets: counts facet values over the matches of one search, for the
+ * shim's match spy (sok_xapian.cc), and hands the counts over as the
+ * struct sok_xfacet of a search result.  With a collapse key, Xapian 1.4
+ * runs match spies before the collapse, so counting documents would count
+ * both copies of a duplicate that the hit list shows once.  Per facet
+ * value this counts the distinct collapse keys instead (a match without a
+ * key counts alone), which is what the collapsed result set holds.  Keys
+ * and values are byte strings.  Not thread-safe: one counter per search.
+ */
+#ifndef SOK_FACETS_H
+#define SOK_FACETS_H
+
+#include <stddef.h>
+
+#include "sok_xapian.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct sok_facets;
+
+/* A counter for n facets (at most SOK_XFACET_MAX).  Returns 0, SOK_EINVAL
+ * or SOK_ENOMEM (*out untouched). */
+int sok_facets_new(unsigned n, struct sok_facets **out);
+
+/* f may be NULL. */
+void sok_facets_free(struct sok_facets *f);
+
+/* Counts one match: val[i] (len[i] bytes; 0 for none) is its value for
+ * facet i, key (klen bytes; 0 for none) its collapse key.  Returns 0 or
+ * SOK_ENOMEM (the counts are then unreliable: give up on the search). */
+int sok_facets_add(struct sok_facets *f, const char *const *val,
+                   const size_t *len, const char *key, size_t klen);
+
+/* Facet i's counts into out->counts and out->n, sorted by count
+ * (descending), then value (byte order); out->slot is left alone.  The
+ * array and each value are malloc()ed, as sok_xresult_free() expects.
+ * Returns 0 or SOK_ENOMEM (out then holds the counts copied so far, still
+ * fit for sok_xresult_free()). */
+int sok_facets_get(const struct sok_facets *f, unsigned i,
+                   struct sok_xfacet *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SOK_FACETS_H */
