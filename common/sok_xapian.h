@@ -153,10 +153,10 @@ int sok_xapian_compact(const char *const *srcs, size_t n, const char *dst,
 
 struct sok_xq;     /* an immutable Xapian::Query */
 
-/* There is no MAX operator: Xapian 1.4.22 crashes (it reads a deleted
- * sub-postlist) when the matcher prunes an OP_MAX under an OP_OR.
- * server/search.c builds "a, and below it b" as OR(a, AND_NOT(b, a))
- * instead. */
+/* There is no MAX operator: Xapian 1.4.22's matcher reads a freed
+ * sub-postlist when it prunes an OP_MAX under an OP_OR (README,
+ * "Choices").  The query plan builds "a, and below it b" as
+ * OR(a, AND_NOT(b, a)) instead. */
 enum sok_xq_op {
     SOK_XQ_AND, SOK_XQ_OR, SOK_XQ_AND_NOT, SOK_XQ_AND_MAYBE, SOK_XQ_FILTER,
     SOK_XQ_PHRASE, SOK_XQ_NEAR, SOK_XQ_SYNONYM

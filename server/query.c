@@ -1,7 +1,7 @@
 /*
  * query: a hand-written scanner for the search-box syntax (see query.h).
  * It only finds the structure; turning the text of each term into index
- * terms is the analyzer's job in search.c.
+ * terms is the analyzer's job in the query plan (plan.c).
  */
 #include "query.h"
 #include "sok_text.h"

@@ -1,6 +1,6 @@
 /*
  * routes: one handler per route.  Each checks what it needs, parses and
- * bounds every parameter (params.c), calls the search logic (search.c),
+ * bounds every parameter (params.c), calls the search logic (search.h),
  * renders (render.c) and ends in exactly one sok_reply*().  Index failures
  * are 503 with a generic message: the details (paths, Xapian's words) are
  * for the operator's log, not for clients.

@@ -131,9 +131,8 @@ try:
 
     # Every word of the corpus typed without å/ä/ö/é: answered, and the
     # server stays up.  Such a word expands to its accented forms below
-    # itself; built with Xapian's OP_MAX, "far" here crashed the server
-    # (Xapian 1.4.22 reads a deleted sub-postlist when it prunes an OP_MAX
-    # under an OP_OR).
+    # itself, which must never be built in a shape Xapian's matcher cannot
+    # prune (README, "Choices": OP_MAX under OP_OR).
     strip = str.maketrans("åäöé", "aaoe")
     folded = sorted({w.translate(strip) for w in vocab if len(w) > 1} - vocab)
     failed = []

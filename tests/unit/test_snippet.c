@@ -32,7 +32,7 @@ static int teardown(void **state)
 }
 
 /* Adds folded word w as query word id: its exact form and its stem, as
- * search.c does. */
+ * the query plan does. */
 static void add_word(struct sok_hl *hl, unsigned id, const char *w)
 {
     char stem[SOK_TOKEN_MAX + 1];
