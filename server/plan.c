@@ -374,7 +374,7 @@ static int prefix_term(struct sok_plan *p, size_t i, unsigned id,
     *out = NULL;
     if (sok_utf8_chars(ptxt, pre->len) < SOK_Q_MIN_PREFIX)
         return sok_err_set(p->err, SOK_EQUERY,
-                           "q has a prefix shorter than %d characters "
+                           "q has a word part shorter than %d characters "
                            "before '*'", SOK_Q_MIN_PREFIX);
     struct sok_xq *v[SOK_PLAN_TOKENS_MAX + 1];
     size_t n = 0;
