@@ -67,6 +67,20 @@ static void md_newline(struct md_ctx *c)
         sok_buf_putc(&c->cur, '\n', &c->rc);
 }
 
+/* Blocks that are paragraphs of their own at both ends. */
+static int stands_apart(MD_BLOCKTYPE t)
+{
+    return t == MD_BLOCK_CODE || t == MD_BLOCK_HTML || t == MD_BLOCK_TABLE ||
+           t == MD_BLOCK_QUOTE;
+}
+
+/* Inside a list the items run on; outside, a block ends the paragraph. */
+static void flush_outside_list(struct md_ctx *c)
+{
+    if (c->list_depth == 0)
+        md_flush(c);
+}
+
 static int md_enter(MD_BLOCKTYPE t, void *detail, void *ud)
 {
     struct md_ctx *c = ud;
@@ -108,15 +122,9 @@ static int md_enter(MD_BLOCKTYPE t, void *detail, void *ud)
         if (c->in_table_row_cells++)
             sok_buf_puts(&c->cur, " | ", &c->rc);
         break;
-    case MD_BLOCK_CODE:
-    case MD_BLOCK_HTML:
-    case MD_BLOCK_TABLE:
-    case MD_BLOCK_HR:
-    case MD_BLOCK_QUOTE:
-        if (c->list_depth == 0)
-            md_flush(c);
-        break;
     default:
+        if (t == MD_BLOCK_HR || stands_apart(t))
+            flush_outside_list(c);
         break;
     }
     return c->rc ? 1 : 0;
@@ -135,15 +143,9 @@ static int md_leave(MD_BLOCKTYPE t, void *detail, void *ud)
         if (--c->list_depth == 0)
             md_flush(c);
         break;
-    case MD_BLOCK_P:
-    case MD_BLOCK_CODE:
-    case MD_BLOCK_HTML:
-    case MD_BLOCK_TABLE:
-    case MD_BLOCK_QUOTE:
-        if (c->list_depth == 0)
-            md_flush(c);
-        break;
     default:
+        if (t == MD_BLOCK_P || stands_apart(t))
+            flush_outside_list(c);
         break;
     }
     return c->rc ? 1 : 0;

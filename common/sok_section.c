@@ -80,17 +80,6 @@ static size_t next_cp(const char *s, size_t n, size_t i, utf8proc_int32_t *cp)
     return (size_t)k;
 }
 
-static int is_letter(utf8proc_int32_t cp)
-{
-    if (cp < 0)
-        return 0;
-    utf8proc_category_t c = utf8proc_category(cp);
-    return c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LL ||
-           c == UTF8PROC_CATEGORY_LT || c == UTF8PROC_CATEGORY_LM ||
-           c == UTF8PROC_CATEGORY_LO || c == UTF8PROC_CATEGORY_MN ||
-           c == UTF8PROC_CATEGORY_MC;
-}
-
 static int is_upper(utf8proc_int32_t cp)
 {
     if (cp < 0)
@@ -153,7 +142,7 @@ int sok_section_heading_shape(const char *s, size_t len)
         utf8proc_int32_t cp;
         i += next_cp(s, len, i, &cp);
         chars++;
-        letters |= is_letter(cp);
+        letters |= sok_text_is_letter(cp);
         if (cp == ' ')
             words++;
     }

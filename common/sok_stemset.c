@@ -115,17 +115,6 @@ static size_t stem(const char *w, size_t n, size_t chars)
     return n;
 }
 
-static int is_letter(int32_t cp)
-{
-    if (cp < 0)
-        return 0;
-    utf8proc_category_t c = utf8proc_category(cp);
-    return c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LL ||
-           c == UTF8PROC_CATEGORY_LT || c == UTF8PROC_CATEGORY_LM ||
-           c == UTF8PROC_CATEGORY_LO || c == UTF8PROC_CATEGORY_MN ||
-           c == UTF8PROC_CATEGORY_MC;
-}
-
 int sok_stemset_add_text(struct sok_stemset *set, const char *s, size_t len,
                          size_t *nwords)
 {
@@ -140,7 +129,7 @@ int sok_stemset_add_text(struct sok_stemset *set, const char *s, size_t len,
             k = 1;
         }
         i += k;
-        int letter = is_letter(cp), digit = cp >= '0' && cp <= '9';
+        int letter = sok_text_is_letter(cp), digit = cp >= '0' && cp <= '9';
         if ((letter || digit) && !in_tok && nwords)
             ++*nwords;
         in_tok = letter || digit;

@@ -97,6 +97,17 @@ static unsigned kind_of(int32_t cp)
     }
 }
 
+int sok_text_is_letter(int32_t cp)
+{
+    if (cp < 0)
+        return 0;
+    utf8proc_category_t c = utf8proc_category(cp);
+    return c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LL ||
+           c == UTF8PROC_CATEGORY_LT || c == UTF8PROC_CATEGORY_LM ||
+           c == UTF8PROC_CATEGORY_LO || c == UTF8PROC_CATEGORY_MN ||
+           c == UTF8PROC_CATEGORY_MC;
+}
+
 #define CP_SHY   0x00AD   /* soft hyphen: invisible, kept inside words */
 #define CP_HYPH  0x2010   /* HYPHEN */
 #define CP_NBHY  0x2011   /* NON-BREAKING HYPHEN */

@@ -68,6 +68,10 @@ int sok_text_utf8_repair(const char *s, size_t len, char **out, size_t *outlen,
 int sok_text_fold(const char *s, size_t len, char **out, size_t *outlen,
                   struct sok_err *err);
 
+/* Whether the code point cp (negative: none) is a letter or a combining
+ * mark on one (Unicode L*, Mn, Mc): what a word is made of. */
+int sok_text_is_letter(int32_t cp);
+
 /* Token flags. */
 #define SOK_TOK_WORD      0x001u  /* letters (may contain digits) */
 #define SOK_TOK_NUMBER    0x002u  /* digits, possibly with . , : / - inside
