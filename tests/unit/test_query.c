@@ -21,12 +21,15 @@
 /* ------------------------------------------------------------- parser */
 
 /* Expected terms written compactly: one entry per term,
- * "[-]KIND:text:group" with KIND w (word), p (phrase) or x (prefix). */
+ * "[-]KIND:text:group" with KIND w (word), p (phrase) or x (prefix); and
+ * the notices the reading raised. */
 struct parse_case {
     const char *q;
-    int code;                   /* 0 or the expected error */
+    unsigned notices;
     const char *terms[6];
 };
+
+#define N(name) SOK_QNOTICE(name)
 
 static const struct parse_case parse_cases[] = {
     { "fritidsbanken", 0, { "w:fritidsbanken:0" } },
@@ -47,26 +50,46 @@ static const struct parse_case parse_cases[] = {
     { "-OR x", 0, { "-w:OR:0", "w:x:1" } },
     { "ab\"cd ef\"", 0, { "w:ab:0", "p:cd ef:1" } },
     { "x\ty\nz", 0, { "w:x:0", "w:y:1", "w:z:2" } },
-    /* errors */
-    { "\"unbalanced", SOK_EQUERY, { NULL } },
-    { "a \"b", SOK_EQUERY, { NULL } },
-    { "\"\"", SOK_EQUERY, { NULL } },
-    { "\"   \"", SOK_EQUERY, { NULL } },
-    { "-", SOK_EQUERY, { NULL } },
-    { "a - b", SOK_EQUERY, { NULL } },
-    { "OR a", SOK_EQUERY, { NULL } },
-    { "a OR", SOK_EQUERY, { NULL } },
-    { "a OR OR b", SOK_EQUERY, { NULL } },
-    { "-a OR b", SOK_EQUERY, { NULL } },
-    { "a OR -b", SOK_EQUERY, { NULL } },
-    { "fr*", SOK_EQUERY, { NULL } },
-    { "åä*", SOK_EQUERY, { NULL } },
-    { "*", SOK_EQUERY, { NULL } },
-    { "**", SOK_EQUERY, { NULL } },
-    { "-a", SOK_EQUERY, { NULL } },
-    { "-a -b", SOK_EQUERY, { NULL } },
-    { "   ", SOK_EQUERY, { NULL } },
-    { "", SOK_EQUERY, { NULL } },
+    { "+barn", 0, { "w:barn:0" } },
+    { "barn AND romska", 0, { "w:barn:0", "w:romska:1" } },
+    { "(a OR b) c", 0, { "w:a:0", "w:b:0", "w:c:1" } },
+    { "stöd(grupper)", 0, { "w:stöd:0", "w:grupper:1" } },
+    /* what a person types, read as they meant it */
+    { "\"fritidsbanken", N(UNCLOSED_QUOTE), { "p:fritidsbanken:0" } },
+    { "fritidsbanken\"", N(UNCLOSED_QUOTE), { "w:fritidsbanken:0" } },
+    { "a \"b c", N(UNCLOSED_QUOTE), { "w:a:0", "p:b c:1" } },
+    { "Skolfam - fyller tio år", N(OPERATOR),
+      { "w:Skolfam:0", "w:fyller:1", "w:tio:2", "w:år:3" } },
+    { "eftermiddagsskola -", N(OPERATOR), { "w:eftermiddagsskola:0" } },
+    { "a -- b", N(OPERATOR), { "w:a:0", "w:b:1" } },
+    { "a + b", N(OPERATOR), { "w:a:0", "w:b:1" } },
+    { "OR stödgrupper", N(OPERATOR), { "w:stödgrupper:0" } },
+    { "stödgrupper OR", N(OPERATOR), { "w:stödgrupper:0" } },
+    { "a OR OR b", N(OPERATOR), { "w:a:0", "w:b:0" } },
+    { "-a OR b", N(OPERATOR), { "-w:a:0", "w:b:1" } },
+    { "a OR -b", N(OPERATOR), { "w:a:0", "-w:b:1" } },
+    { "AND a", N(OPERATOR), { "w:a:0" } },
+    { "a AND", N(OPERATOR), { "w:a:0" } },
+    { "a AND AND b", N(OPERATOR), { "w:a:0", "w:b:1" } },
+    { "fr* skolfam", N(SHORT_PREFIX), { "w:fr:0", "w:skolfam:1" } },
+    { "åä*", N(SHORT_PREFIX), { "w:åä:0" } },
+    { "(stödgrupper", N(BRACKETS), { "w:stödgrupper:0" } },
+    { "stödgrupper)", N(BRACKETS), { "w:stödgrupper:0" } },
+    { ") a (", N(BRACKETS), { "w:a:0" } },
+    { "-a", N(ONLY_EXCLUDED), { "w:a:0" } },
+    { "-a -b", N(ONLY_EXCLUDED), { "w:a:0", "w:b:1" } },
+    { "\"fritid -", N(UNCLOSED_QUOTE), { "p:fritid -:0" } },
+    /* nothing to search for: a browse */
+    { "*", N(BROWSE), { NULL } },
+    { "**", N(BROWSE), { NULL } },
+    { "\"\"", N(BROWSE), { NULL } },
+    { "\"   \"", N(BROWSE), { NULL } },
+    { "()", N(BROWSE), { NULL } },
+    { "-", N(OPERATOR) | N(BROWSE), { NULL } },
+    { "OR", N(OPERATOR) | N(BROWSE), { NULL } },
+    { "\"", N(UNCLOSED_QUOTE) | N(BROWSE), { NULL } },
+    { "   ", N(BROWSE), { NULL } },
+    { "", N(BROWSE), { NULL } },
 };
 
 static void format_term(const char *q, const struct sok_qterm *t, char *out,
@@ -86,13 +109,11 @@ static void test_parse_table(void **state)
         struct sok_query pq;
         struct sok_err err = SOK_ERR_INIT;
         int rc = sok_query_parse(c->q, strlen(c->q), &pq, &err);
-        if (rc != c->code)
-            fail_msg("case %zu (%s): rc %d, want %d (%s)", i, c->q, rc,
-                     c->code, err.msg);
-        if (rc != 0) {
-            assert_true(err.msg[0] != '\0');   /* a message for the user */
-            continue;
-        }
+        if (rc != 0)
+            fail_msg("case %zu (%s): rc %d (%s)", i, c->q, rc, err.msg);
+        if (pq.notices != c->notices)
+            fail_msg("case %zu (%s): notices %#x, want %#x", i, c->q,
+                     pq.notices, c->notices);
         size_t n = 0;
         while (n < 6 && c->terms[n] != NULL)
             n++;
@@ -108,6 +129,19 @@ static void test_parse_table(void **state)
     }
 }
 
+static void test_notice_table(void **state)
+{
+    (void)state;
+    for (unsigned b = 0; b < SOK_QNOTICE_COUNT; b++) {
+        const struct sok_qnotice *n = sok_query_notice(b);
+        assert_non_null(n);
+        assert_true(n->code[0] && n->en[0] && n->sv[0]);
+        for (unsigned b2 = 0; b2 < b; b2++)
+            assert_string_not_equal(n->code, sok_query_notice(b2)->code);
+    }
+    assert_null(sok_query_notice(SOK_QNOTICE_COUNT));
+}
+
 static void test_parse_limits(void **state)
 {
     (void)state;
@@ -115,22 +149,26 @@ static void test_parse_limits(void **state)
     struct sok_query pq;
     struct sok_err err = SOK_ERR_INIT;
 
-    /* 32 words pass, 33 do not; a phrase counts its words. */
+    /* 32 words are searched; past them the rest is dropped, and said; a
+     * phrase counts its words. */
     size_t n = 0;
     for (int i = 0; i < 32; i++)
         n += (size_t)snprintf(q + n, sizeof q - n, "w%d ", i);
     assert_int_equal(sok_query_parse(q, n, &pq, &err), 0);
     assert_int_equal(pq.n, 32);
+    assert_int_equal(pq.notices, 0);
     n += (size_t)snprintf(q + n, sizeof q - n, "extra");
-    sok_err_clear(&err);
-    assert_int_equal(sok_query_parse(q, n, &pq, &err), SOK_ETOOBIG);
+    assert_int_equal(sok_query_parse(q, n, &pq, &err), 0);
+    assert_int_equal(pq.n, 32);
+    assert_int_equal(pq.notices, SOK_QNOTICE(TOO_MANY_WORDS));
 
-    n = (size_t)snprintf(q, sizeof q, "\"");
-    for (int i = 0; i < 33; i++)
+    n = (size_t)snprintf(q, sizeof q, "x \"");
+    for (int i = 0; i < 32; i++)
         n += (size_t)snprintf(q + n, sizeof q - n, "w%d ", i);
-    n += (size_t)snprintf(q + n, sizeof q - n, "\"");
-    sok_err_clear(&err);
-    assert_int_equal(sok_query_parse(q, n, &pq, &err), SOK_ETOOBIG);
+    n += (size_t)snprintf(q + n, sizeof q - n, "\" y");
+    assert_int_equal(sok_query_parse(q, n, &pq, &err), 0);
+    assert_int_equal(pq.n, 1);          /* the phrase would pass the cap */
+    assert_int_equal(pq.notices, SOK_QNOTICE(TOO_MANY_WORDS));
 
     /* 512 bytes pass, 513 do not. */
     memset(q, 'a', 513);
@@ -252,6 +290,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_table),
+        cmocka_unit_test(test_notice_table),
         cmocka_unit_test(test_parse_limits),
         cmocka_unit_test(test_params_table),
         cmocka_unit_test(test_params_values),
