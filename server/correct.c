@@ -100,6 +100,14 @@ static int compound_query(struct sok_plan *p, const char *w, size_t len,
     return sok_plan_comb(p, SOK_XQ_AND, c.part, c.n, out);
 }
 
+/* Whether the lexicon (hunspell-sv's words and their inflections) knows
+ * token t: then it is not a typo, whatever the index holds. */
+static int good_swedish(struct sok_plan *p, const struct sok_plan_tok *t)
+{
+    return sok_lexicon_knows(sok_lexicon_default(), sok_plan_text(p, t->off),
+                             t->len);
+}
+
 /* The unknown word's case of sok_correct_word: its alternatives, their
  * fix, its compound parts. */
 static int unknown(struct sok_plan *p, size_t i, const struct sok_plan_tok *t,
@@ -127,7 +135,7 @@ static int unknown(struct sok_plan *p, size_t i, const struct sok_plan_tok *t,
         lens[k] = cl;
     }
     sok_correct_add(&p->fixes, t->qstart, t->qend, words, lens, al.n,
-                    t->flags & SOK_TOK_CAPITAL);
+                    t->flags & SOK_TOK_CAPITAL, good_swedish(p, t));
     struct sok_xq *c;
     compound_query(p, sok_plan_text(p, t->off), t->len, id, &c);
     return sok_plan_or2(p, *q, c, q);
@@ -180,7 +188,7 @@ static void rare(struct sok_plan *p, const struct sok_plan_tok *t,
         sok_engine_termfreq(p->e, "", corr, cl) >= RARE_CORRECTION_MIN) {
         const char *words[1] = { corr };
         sok_correct_add(&p->fixes, t->qstart, t->qend, words, &cl, 1,
-                        t->flags & SOK_TOK_CAPITAL);
+                        t->flags & SOK_TOK_CAPITAL, good_swedish(p, t));
     }
 }
 
@@ -234,8 +242,10 @@ int sok_correct_joined(struct sok_plan *p, size_t i, struct sok_xq **out)
     sok_hl_add(p->hl, SOK_HL_STEM, id, stem, sl);
     if (p->at[i].unknown || p->at[i + 1].unknown) {
         const char *words[1] = { w };
+        /* Writing a compound apart is a misspelling even of two good
+         * words ("fritids banken"). */
         sok_correct_add(&p->fixes, a->qstart, b->qend, words, &len, 1,
-                        a->flags & SOK_TOK_CAPITAL);
+                        a->flags & SOK_TOK_CAPITAL, 0);
     }
     return sok_plan_word(p, w, len, stem, sl, &id, out);
 }
@@ -244,7 +254,7 @@ int sok_correct_joined(struct sok_plan *p, size_t i, struct sok_xq **out)
 
 void sok_correct_add(struct sok_fixes *fx, size_t qstart, size_t qend,
                      const char *const *words, const size_t *lens, size_t n,
-                     int capital)
+                     int capital, int good)
 {
     size_t k = 0;
     for (size_t i = 0; i < fx->n; i++) {
@@ -263,6 +273,7 @@ void sok_correct_add(struct sok_fixes *fx, size_t qstart, size_t qend,
     f->qstart = qstart;
     f->qend = qend;
     f->capital = capital;
+    f->good = good;
     for (size_t i = 0; i < n && i < SOK_ALTS_MAX; i++) {
         char *w = malloc(lens[i] + 1);
         if (w == NULL)
@@ -372,6 +383,20 @@ int sok_correct_suggestion(const struct sok_fixes *fx, const char *q,
         rc = SOK_ENOMEM;
     sok_buf_free(&b);
     return rc;
+}
+
+void sok_correct_drop_good(struct sok_fixes *fx)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < fx->n; i++) {
+        if (!fx->f[i].good) {
+            fx->f[k++] = fx->f[i];
+            continue;
+        }
+        for (size_t a = 0; a < fx->f[i].nalts; a++)
+            free(fx->f[i].alts[a]);
+    }
+    fx->n = k;
 }
 
 void sok_correct_free(struct sok_fixes *fx)

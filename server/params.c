@@ -222,9 +222,14 @@ int sok_params_q(const struct sok_params *p, int required,
                  struct sok_err *err)
 {
     *param = "q";
-    int rc = sok_params_one(p, "q", out, param, err);
-    if (rc != 0)
-        return rc;
+    *out = NULL;
+    size_t seen = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp(p->p[i].name, "q") == 0 && seen++ == 0)
+            *out = &p->p[i];
+    /* An empty box is a query too (a browse), not a bad parameter. */
+    if (seen > 1)
+        return sok_err_set(err, SOK_EINVAL, "q: given more than once");
     if (*out == NULL && required)
         return sok_err_set(err, SOK_EMISSING, "q: required");
     if (*out != NULL && (*out)->vlen > SOK_Q_MAX_BYTES)

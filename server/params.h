@@ -45,9 +45,9 @@ int sok_params_one(const struct sok_params *p, const char *name,
                    const struct sok_param **out, const char **param,
                    struct sok_err *err);
 
-/* The query text q: one value of at most SOK_Q_MAX_BYTES bytes
- * (SOK_ETOOBIG); absent is SOK_EMISSING when required, else *out NULL.
- * On failure *param is "q". */
+/* The query text q: one value (it may be empty) of at most
+ * SOK_Q_MAX_BYTES bytes (SOK_ETOOBIG); absent is SOK_EMISSING when
+ * required, else *out NULL.  On failure *param is "q". */
 int sok_params_q(const struct sok_params *p, int required,
                  const struct sok_param **out, const char **param,
                  struct sok_err *err);

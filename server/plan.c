@@ -245,8 +245,14 @@ static int analyse(struct sok_plan *p)
         p->at[i].first = p->ntoks;
         rc = sok_text_tokenize(p->q + p->pq.t[i].off, p->pq.t[i].len, 1,
                                tok_cb, p, NULL, p->err);
-        if (p->too_many)
-            return sok_err_set(p->err, SOK_ETOOBIG, "q has too many words");
+        if (p->too_many) {
+            /* Words run together ("a/b/c/...") can hold more tokens than
+             * the plan has room for: the terms that fit are searched. */
+            p->ntoks = p->at[i].first;
+            p->pq.n = i;
+            p->pq.notices |= SOK_QNOTICE(TOO_MANY_WORDS);
+            break;
+        }
         if (rc < 0)
             return rc;
         if (p->prc)
@@ -372,10 +378,11 @@ static int prefix_term(struct sok_plan *p, size_t i, unsigned id,
     const struct sok_plan_tok *pre = is_whole(t0) ? t0 : leaf[nl - 1];
     const char *ptxt = sok_plan_text(p, pre->off);
     *out = NULL;
-    if (sok_utf8_chars(ptxt, pre->len) < SOK_Q_MIN_PREFIX)
-        return sok_err_set(p->err, SOK_EQUERY,
-                           "q has a word part shorter than %d characters "
-                           "before '*'", SOK_Q_MIN_PREFIX);
+    if (sok_utf8_chars(ptxt, pre->len) < SOK_Q_MIN_PREFIX) {
+        /* "a/b*": the part before '*' is too short to expand. */
+        p->pq.notices |= SOK_QNOTICE(SHORT_PREFIX);
+        return word_term(p, i, id, out);
+    }
     struct sok_xq *v[SOK_PLAN_TOKENS_MAX + 1];
     size_t n = 0;
     int rc = keep(p, sok_xq_wildcard(ptxt, pre->len, SOK_WILDCARD_MAX,
@@ -675,10 +682,15 @@ static int build_tiers(struct sok_plan *p, struct conj *c,
         return p->err->code;
     p->ntiers = 0;
     int rc = 0;
-    if (all == NULL)        /* nothing searchable left ("!!!") */
-        rc = keep(p, sok_xq_match_nothing(p->err), &all);
-    if (rc == 0)
-        rc = add_tier(p, "all", all, req);
+    if (all == NULL) {
+        /* Nothing searchable left ("*", "!!!", "()"): a browse of the
+         * newest sections, filters and exclusions applied. */
+        p->browse = 1;
+        p->pq.notices |= SOK_QNOTICE(BROWSE);
+        rc = keep(p, sok_xq_match_all(p->err), &all);
+        return rc ? rc : add_tier(p, "browse", all, req);
+    }
+    rc = add_tier(p, "all", all, req);
     if (c->n >= 2) {        /* one group: nothing to loosen */
         if (rc == 0 && known != NULL)
             rc = add_tier(p, "known", known, req);

@@ -46,6 +46,9 @@ struct sok_plan_term {      /* one analysed query term */
 struct sok_fix {            /* one correction for the suggestion */
     size_t qstart, qend;    /* the query text it replaces */
     int capital;            /* the user wrote a capital first letter */
+    int good;               /* what it replaces is good Swedish (the
+                               lexicon knows it): offered only when the
+                               query finds nothing at all */
     size_t nalts;
     char *alts[SOK_ALTS_MAX];   /* owned; alts[0] is used unless a later
                                one is what the top hit holds */
@@ -84,6 +87,8 @@ struct sok_plan {
     struct sok_fixes fixes;
     struct sok_hl *hl;      /* borrowed: filled with the words to mark */
     struct sok_xq *neg;     /* OR of the excluded terms; NULL: none */
+    int browse;             /* nothing to search for: one tier, every
+                               section, newest first */
     size_t ntiers;          /* at least 1 once built */
     struct sok_plan_tier tier[SOK_PLAN_TIERS];
     struct sok_err *err;    /* borrowed: the request's; its code is the
@@ -93,7 +98,8 @@ struct sok_plan {
 /* ---------------------------------------------- interface to plan.c */
 
 /* Builds the plan of req on e's reader: its tiers (a query with nothing
- * searchable left, "!!!", has one tier, sok_xq_match_nothing()), the
+ * searchable left, "*" or "!!!", is a browse: one tier matching every
+ * section), the
  * fixes, and the words to mark added to hl (caller-owned, zeroed by the
  * caller; it must outlive the plan's use).  e, req->q and err are
  * borrowed for the plan's life.  On success *out is the plan
@@ -232,12 +238,18 @@ int sok_correct_word(struct sok_plan *p, size_t i,
 int sok_correct_joined(struct sok_plan *p, size_t i, struct sok_xq **out);
 
 /* Records that the query text [qstart, qend) reads better as one of
- * words[0..n) (the first unless sok_correct_prefer says otherwise).  A fix
- * spanning earlier ones (a joined pair) replaces them.  Best effort: no
- * fix when n is 0, the table is full or memory runs out. */
+ * words[0..n) (the first unless sok_correct_prefer says otherwise); good
+ * when that text is good Swedish all the same.  A fix spanning earlier
+ * ones (a joined pair) replaces them.  Best effort: no fix when n is 0,
+ * the table is full or memory runs out. */
 void sok_correct_add(struct sok_fixes *fx, size_t qstart, size_t qend,
                      const char *const *words, const size_t *lens, size_t n,
-                     int capital);
+                     int capital, int good);
+
+/* Drops the fixes of good Swedish: for a query that found something, a
+ * word the lexicon knows is not a misspelling, even when the index lacks
+ * it ("missbruk och beroende" is not "missbruk och boende"). */
+void sok_correct_drop_good(struct sok_fixes *fx);
 
 /* For each fix with several alternatives, puts first the one the record
  * doc (the top hit) holds in its title or text: what the user most likely

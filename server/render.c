@@ -3,6 +3,7 @@
  * Swedish, work without JavaScript and carry no inline script or style.
  */
 #include "render.h"
+#include "query.h"
 #include "sok_terms.h"
 #include "sok_doc.h"
 
@@ -70,7 +71,18 @@ void sok_render_search_json(struct sok_buf *b,
                    res->total, req->page, req->per_page, res->took_ms,
                    res->relaxed ? "true" : "false");
     sok_buf_json_qstr(b, res->suggestion, rc);
-    sok_buf_puts(b, ",\"hits\":[", rc);
+    sok_buf_puts(b, ",\"notices\":[", rc);
+    for (unsigned bit = 0, n = 0; bit < SOK_QNOTICE_COUNT; bit++) {
+        if (!(res->notices & (1u << bit)))
+            continue;
+        const struct sok_qnotice *qn = sok_query_notice(bit);
+        sok_buf_puts(b, n++ ? ",{\"code\":" : "{\"code\":", rc);
+        sok_buf_json_qstr(b, qn->code, rc);
+        sok_buf_puts(b, ",\"message\":", rc);
+        sok_buf_json_qstr(b, qn->en, rc);
+        sok_buf_putc(b, '}', rc);
+    }
+    sok_buf_puts(b, "],\"hits\":[", rc);
     static const char *const fields[] = { "id", "title", "doc_title", "url",
                                           "source", "type", "date" };
     for (size_t i = 0; i < res->nhits; i++) {
@@ -494,6 +506,63 @@ static void put_quoted_q(struct sok_buf *b, const struct sok_search_req *req,
     sok_buf_puts(b, "</span>”", rc);
 }
 
+/* How the query was read other than as typed, in one discreet line. */
+static void notices(struct sok_buf *b, unsigned bits, int *rc)
+{
+    if (bits == 0)
+        return;
+    sok_buf_puts(b, "<p class=\"notice\">", rc);
+    for (unsigned bit = 0, n = 0; bit < SOK_QNOTICE_COUNT; bit++)
+        if (bits & (1u << bit)) {
+            if (n++)
+                sok_buf_putc(b, ' ', rc);
+            put_html_str(b, sok_query_notice(bit)->sv, rc);
+        }
+    sok_buf_puts(b, "</p>\n", rc);
+}
+
+/* One link a filter that emptied the list, to take it off, with what the
+ * list then holds. */
+static void unfilter_link(struct sok_buf *b, const struct sok_search_req *v,
+                          const char *what, unsigned long n, int *rc)
+{
+    sok_buf_puts(b, "<li><a href=\"", rc);
+    page_link(b, v, 1, rc);
+    sok_buf_printf(b, rc, "\">Ta bort %s (%lu %s)</a></li>\n", what, n,
+                   n == 1 ? "träff" : "träffar");
+}
+
+/* For a list a filter emptied: a link taking off each filter that would
+ * give it hits, and one taking off every filter when there are several. */
+static void unfilter_links(struct sok_buf *b, const struct sok_search_req *req,
+                           const struct sok_search_res *res, int *rc)
+{
+    int dates = req->from[0] || req->to[0], both = req->types && dates;
+    if (!res->total_without_types && !res->total_without_dates && !both)
+        return;
+    struct sok_search_req v = *req;
+    sok_buf_puts(b, "<ul class=\"unfilter\">\n", rc);
+    if (res->total_without_types > 0) {
+        v.types = 0;
+        unfilter_link(b, &v, "filtret på typ", res->total_without_types, rc);
+        v.types = req->types;
+    }
+    if (res->total_without_dates > 0) {
+        v.from[0] = v.to[0] = '\0';
+        unfilter_link(b, &v, "filtret på datum", res->total_without_dates,
+                      rc);
+    }
+    if (both) {
+        v = *req;
+        v.types = 0;
+        v.from[0] = v.to[0] = '\0';
+        sok_buf_puts(b, "<li><a href=\"", rc);
+        page_link(b, &v, 1, rc);
+        sok_buf_puts(b, "\">Sök utan filter</a></li>\n", rc);
+    }
+    sok_buf_puts(b, "</ul>\n", rc);
+}
+
 static void results(struct sok_buf *b, const struct sok_search_req *req,
                     const struct sok_search_res *res, int *rc)
 {
@@ -529,20 +598,14 @@ static void results(struct sok_buf *b, const struct sok_search_req *req,
         put_html_str(b, res->suggestion, rc);
         sok_buf_puts(b, "</a>?</p>\n", rc);
     }
+    notices(b, res->notices, rc);
     if (res->relaxed)
-        sok_buf_puts(b, "<p class=\"info\">Ingen träff innehöll alla orden; "
-                        "här är träffar med något av dem.</p>\n", rc);
+        sok_buf_puts(b, "<p class=\"info\">Inga träffar på alla ord – här "
+                        "är träffar på några av dem.</p>\n", rc);
     if (res->total == 0) {
         sok_buf_puts(b, "<p class=\"info\">Kontrollera stavningen eller "
                         "prova andra eller färre ord.</p>\n", rc);
-        if (req->types || req->from[0] || req->to[0]) {
-            struct sok_search_req v = *req;
-            v.types = 0;
-            v.from[0] = v.to[0] = '\0';
-            sok_buf_puts(b, "<p><a href=\"", rc);
-            page_link(b, &v, 1, rc);
-            sok_buf_puts(b, "\">Sök utan filter</a></p>\n", rc);
-        }
+        unfilter_links(b, req, res, rc);
         return;
     }
     sok_buf_puts(b, "<div class=\"layout\">\n", rc);

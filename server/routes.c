@@ -263,17 +263,6 @@ static void metrics(struct sok_req *r)
 /* -------------------------------------------------------------- HTML */
 
 /* q given once and empty: on the page that is an empty search box. */
-static int is_empty_q(const struct sok_params *p)
-{
-    size_t n = 0, empty = 0;
-    for (size_t i = 0; i < p->n; i++)
-        if (strcmp(p->p[i].name, "q") == 0) {
-            n++;
-            empty += p->p[i].vlen == 0;
-        }
-    return n == 1 && empty == 1;
-}
-
 static void page(struct sok_req *r, const char *qs)
 {
     struct sok_params p = SOK_PARAMS_INIT;
@@ -288,12 +277,10 @@ static void page(struct sok_req *r, const char *qs)
 
     int rc = sok_params_parse(qs, &p, &param, &err);
     if (rc == 0)
-        rc = sok_params_one(&p, "q", &q, &param, &err);
-    if (rc == SOK_EINVAL && is_empty_q(&p)) {
-        rc = 0;             /* the form sent with an empty box */
-        q = NULL;
-    }
-    if (rc == 0 && q == NULL) {
+        rc = sok_params_q(&p, 0, &q, &param, &err);
+    if (rc == 0 && (q == NULL || q->vlen == 0)) {
+        /* The front page, or the form sent with an empty box: "*" is
+         * how a reader asks for the newest sections. */
         sok_render_page_html(b, NULL, NULL, NULL, &brc);  /* the form */
     } else {
         if (rc == 0)

@@ -113,9 +113,13 @@ struct sok_search_res {
     size_t nhits;
     struct sok_search_hit *hits;        /* owned */
     struct sok_xresult *xres;           /* owned: the facets live here */
+    unsigned notices;       /* SOK_QNOTICE(...) bits: how q was read
+                               other than as typed (query.h) */
+    unsigned long total_without_types;  /* when nothing was found: the   */
+    unsigned long total_without_dates;  /* matches without that filter */
 };
 
-#define SOK_SEARCH_RES_INIT { 0, 1, 0, NULL, 0.0, 0, NULL, NULL }
+#define SOK_SEARCH_RES_INIT { .facets_exact = 1 }
 
 /* Runs req on e's reader (the caller has refreshed it).  On success *res
  * is filled (free with sok_search_res_free); on failure err says why:

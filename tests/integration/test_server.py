@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """sok-server answers: ranked search, snippets, facets, suggestions, the
-HTML pages, and every kind of bad input (400 with a JSON error naming the
-parameter, and the server still healthy after each).
+HTML pages, and every kind of bad parameter (400 with a JSON error naming
+the parameter, and the server still healthy after each); what a person
+types into q is read, not refused (test_typed.py).
 
 Runs the real build/sok-index on a copy of corpus/ and the real
 build/sok-server on 127.0.0.1 port 0."""
@@ -105,8 +106,8 @@ try:
     st, _, r = srv.json("/api/search?q=" + q("och"))
     check(st == 200, "a query of only stopwords is answered", st)
     st, _, r = srv.json("/api/search?q=" + q("!!! ???"))
-    check(st == 200 and r["total"] == 0 and r["hits"] == [],
-          "a query without words: 200, no hits", (st, r))
+    check(st == 200 and r["total"] > 0 and [n["code"] for n in r["notices"]] == ["browse"],
+          "a query without words: 200, a browse of the newest sections, said so", (st, r))
 
     st, _, r = srv.json("/api/search?q=" + q("Fritidsbankn"))
     check(st == 200 and r["suggestion"] and r["suggestion"].startswith("Fritidsbank")
@@ -169,8 +170,9 @@ try:
           "GET /?q=: results rendered on the server", html[:300])
     st, h, body = srv.request("/?q=" + q('<script>alert(1)</script> "x'))
     html = body.decode("utf-8", "replace")
-    check("<script>" not in html and "&lt;script&gt;" in html and st == 400,
-          "GET /?q=: the query is escaped (and a syntax error is 400)", html[:400])
+    check("<script>" not in html and "&lt;script&gt;" in html and st == 200,
+          "GET /?q=: the query is escaped (and an unclosed quote is read, not refused)",
+          html[:400])
     st, h, body = srv.request("/?q=" + q("<b>fritidsbanken</b>"))
     html = body.decode("utf-8", "replace")
     check(st == 200 and "<b>" not in html, "GET /?q=: markup in q never echoed raw")
@@ -203,11 +205,8 @@ try:
 
     # ---------------------------------------------------------- bad input
     long_q = "a" * 513
-    many = "+".join("w%d" % i for i in range(33))
     bad = [
         ("/api/search", "q"),
-        ("/api/search?q=", "q"),
-        ("/api/search?q", "q"),
         ("/api/search?q=%00", "q"),
         ("/api/search?q=a%00b", "q"),
         ("/api/search?q=%C3%28", "q"),
@@ -218,18 +217,7 @@ try:
         ("/api/search?q=%4", "q"),
         ("/api/search?q=a%01b", "q"),
         ("/api/search?q=a&q=b", "q"),
-        ("/api/search?q=%22unbalanced", "q"),
-        ("/api/search?q=%22%22", "q"),
-        ("/api/search?q=-", "q"),
-        ("/api/search?q=a+-+b", "q"),
-        ("/api/search?q=OR+a", "q"),
-        ("/api/search?q=a+OR", "q"),
-        ("/api/search?q=a+OR+OR+b", "q"),
-        ("/api/search?q=fr*", "q"),
-        ("/api/search?q=*", "q"),
-        ("/api/search?q=-a", "q"),
         ("/api/search?q=" + long_q, "q"),
-        ("/api/search?q=" + many, "q"),
         ("/api/search?q=x&page=0", "page"),
         ("/api/search?q=x&page=-1", "page"),
         ("/api/search?q=x&page=abc", "page"),

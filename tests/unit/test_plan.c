@@ -501,10 +501,16 @@ static const struct plan_case cases[] = {
       "(Zskolfam OR skolfam))) AND_NOT (skolfan OR 0.5 * (Zskolfan OR "
       "skolfan)))) AND_MAYBE 1 * Tskolfan))\n"
       "suggestion: skolfam\n" },
+    /* nothing searchable left: a browse of every section (newest first,
+     * which the search applies), exclusions and filters kept */
     { "!!!", 0, 0u, NULL, NULL, 0,
-      "all: Query()\n" },
+      "browse: Query(<alldocuments>)\n" },
+    { "*", 0, 0u, NULL, NULL, 0,
+      "browse: Query(<alldocuments>)\n" },
     { "-barn !!!", 0, 2u, "20170101", NULL, 0,
-      "all: Query()\n" },
+      "browse: Query(((<alldocuments> AND_NOT ((barn OR 0.5 * (Zbarn OR "
+      "barn)) OR (0.2999999999999999889 * Cbarn AND_NOT (barn OR 0.5 * "
+      "(Zbarn OR barn))))) FILTER XTnews FILTER VALUE_GE 0 20170101))\n" },
     { "barn/unga", 0, 0u, NULL, NULL, 0,
       "all: Query(((barn PHRASE 2 unga) AND_MAYBE 1 * Tbarn unga))\n" },
     { "iop-avtal", 0, 0u, NULL, NULL, 0,
@@ -514,8 +520,10 @@ static const struct plan_case cases[] = {
       "Tiop-avtal))\n" },
     { "2017", 0, 0u, NULL, NULL, 0,
       "all: Query(2017)\n" },
-    { "fr*", 0, 0u, NULL, NULL, -8,
-      "" },
+    /* a prefix too short to expand is the word itself */
+    { "fr*", 0, 0u, NULL, NULL, 0,
+      "all: Query((((fr OR 0.5 * (Zfr OR fr)) OR (0.2999999999999999889 * "
+      "Cfr AND_NOT (fr OR 0.5 * (Zfr OR fr)))) AND_MAYBE 1 * Tfr))\n" },
     { "fritids bank", 1, 0u, NULL, NULL, 0,
       "all: Query(((fritids OR 0.5 * (Zfritid OR fritid)) AND (bank OR 0.5 "
       "* (Zbank OR bank))))\n"

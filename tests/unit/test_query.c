@@ -195,8 +195,8 @@ static const struct qs_case qs_cases[] = {
     { "q=%C3%A5", 0, NULL },
     { "", SOK_EMISSING, "q" },
     { "page=2", SOK_EMISSING, "q" },
-    { "q=", SOK_EINVAL, "q" },
-    { "q", SOK_EINVAL, "q" },
+    { "q=", 0, NULL },                          /* an empty box: a browse */
+    { "q", 0, NULL },
     { "q=a&q=b", SOK_EINVAL, "q" },
     { "q=%00", SOK_EINVAL, "q" },
     { "q=a%00b", SOK_EINVAL, "q" },
