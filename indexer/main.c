@@ -3,7 +3,8 @@
  * command line: flags, the summary line and the exit codes of
  * ../shared/docs/CONTRACT.md; the run itself is run.c.
  *
- *   sok-index [--db DIR] [--full] [--json] [--quiet] [--verbose] PATH...
+ *   sok-index [--db DIR] [--full] [--json] [--quiet] [--verbose]
+ *             [--follow-links] PATH...
  *
  * Exit codes: 0 done (unreadable files are counted in failed=), 1 usage
  * error, 2 index locked by another run, 3 index or I/O error (nothing
@@ -24,12 +25,15 @@ enum { EXIT_DONE = 0, EXIT_USAGE = 1, EXIT_LOCKED = 2, EXIT_INDEX = 3 };
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: sok-index [--db DIR] [--full] [--json] [--quiet] [--verbose] PATH...\n"
+            "usage: sok-index [--db DIR] [--full] [--json] [--quiet] [--verbose]\n"
+            "                 [--follow-links] PATH...\n"
             "  --db DIR   index directory (default " DEFAULT_DB ")\n"
             "  --full     rebuild from nothing, swapped in when complete\n"
             "  --json     print the summary as one JSON object\n"
             "  --quiet    no progress display and no notes on stderr\n"
             "  --verbose  also print each phase of the run with its time\n"
+            "  --follow-links  follow symbolic links out of the PATHs and to\n"
+            "             folders (by default such links are named and skipped)\n"
             "Indexes .txt .md .html .htm .pdf files under each PATH.\n");
 }
 
@@ -41,10 +45,11 @@ int main(int argc, char **argv)
         { "json", no_argument, NULL, 'j' },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
+        { "follow-links", no_argument, NULL, 'l' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    struct sok_run_opts o = { DEFAULT_DB, 0, 0, 0, NULL, 0 };
+    struct sok_run_opts o = { .db = DEFAULT_DB };
     int json = 0, c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -54,6 +59,7 @@ int main(int argc, char **argv)
         case 'j': json = 1; break;
         case 'q': o.quiet = 1; break;
         case 'v': o.verbose = 1; break;
+        case 'l': o.follow_links = 1; break;
         case 'h': usage(stdout); return EXIT_DONE;
         default:
             fprintf(stderr, "sok-index: unknown or incomplete option %s\n",
@@ -89,13 +95,13 @@ int main(int argc, char **argv)
     if (json)
         printf("{\"added\": %zu, \"updated\": %zu, \"deleted\": %zu, "
                "\"unchanged\": %zu, \"failed\": %zu, \"docs\": %lu, "
-               "\"sections\": %lu, \"seconds\": %.2f}\n",
+               "\"sections\": %lu, \"seconds\": %.2f, \"skipped\": %zu}\n",
                st.added, st.updated, st.deleted, st.unchanged, st.failed,
-               st.docs, st.sections, st.seconds);
+               st.docs, st.sections, st.seconds, st.skipped);
     else
         printf("added=%zu updated=%zu deleted=%zu unchanged=%zu failed=%zu "
-               "docs=%lu sections=%lu seconds=%.2f\n",
+               "docs=%lu sections=%lu seconds=%.2f skipped=%zu\n",
                st.added, st.updated, st.deleted, st.unchanged, st.failed,
-               st.docs, st.sections, st.seconds);
+               st.docs, st.sections, st.seconds, st.skipped);
     return EXIT_DONE;
 }

@@ -661,9 +661,11 @@ int sok_run(const struct sok_run_opts *opts, struct sok_run_stats *st,
     struct sok_xw *w = NULL;
     struct sok_analyzer *a = NULL;
     char *gpath = NULL;
-    int rc = sok_walk_collect(opts->paths, opts->npaths, &walk, &st->failed, err);
+    int rc = sok_walk_collect(opts->paths, opts->npaths, opts->follow_links,
+                              opts->quiet, &walk, &st->failed, err);
     if (rc)
         return rc;
+    st->skipped = walk.skipped;
     rc = sok_layout_open(opts->db, &lay, err);
     if (rc)
         goto out;

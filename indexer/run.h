@@ -16,12 +16,15 @@ struct sok_run_opts {
     int full;                       /* --full */
     int quiet;                      /* --quiet: no progress, no notes */
     int verbose;                    /* --verbose: phases and their times */
+    int follow_links;               /* --follow-links: links out of the
+                                       PATHs and to folders too */
     const char *const *paths;
     size_t npaths;
 };
 
 struct sok_run_stats {
     size_t added, updated, deleted, unchanged, failed;
+    size_t skipped;                 /* links not followed (walk.h) */
     unsigned long docs;             /* files in the index after the run */
     unsigned long sections;         /* Xapian documents after the run */
     double seconds;

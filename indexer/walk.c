@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 
 #define TYPE_FILE ".sok-type"
-#define MAX_DEPTH 64
 
 char *sok_walk_normalise(const char *path)
 {
@@ -87,17 +86,77 @@ static int cmp_name(const void *a, const void *b)
 }
 
 static int walk_dir(struct sok_walk *w, const char *dir, enum sok_type t,
+                    int depth, size_t *nfailed, struct sok_err *err);
+
+static void skip_link(struct sok_walk *w, const char *path, const char *why)
+{
+    w->skipped++;
+    if (!w->quiet)
+        fprintf(stderr, "sok-index: %s: %s, skipped\n", path, why);
+}
+
+/* Whether the resolved path real lies inside one of the roots. */
+static int inside_roots(const struct sok_walk *w, const char *real)
+{
+    for (size_t i = 0; i < w->nreal; i++) {
+        const char *r = w->real[i];
+        size_t n = r ? strlen(r) : 0;
+        if (r != NULL && strncmp(real, r, n) == 0 &&
+            (real[n] == '\0' || real[n] == '/' || strcmp(r, "/") == 0))
+            return 1;
+    }
+    return 0;
+}
+
+/* A symbolic link met in a folder: see walk.h for what is followed. */
+static int walk_link(struct sok_walk *w, const char *p, enum sok_type t,
+                     int depth, size_t *nfailed, struct sok_err *err)
+{
+    struct stat st;
+    if (stat(p, &st) != 0) {
+        skip_link(w, p, errno == ELOOP ? "a link loop" : "a dangling link");
+        return 0;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        for (int k = 0; k < w->nopen; k++)
+            if (w->open[k].dev == st.st_dev && w->open[k].ino == st.st_ino) {
+                skip_link(w, p, "a link loop");
+                return 0;
+            }
+        if (w->follow_links)
+            return walk_dir(w, p, t, depth + 1, nfailed, err);
+        skip_link(w, p, "a link to a folder, not followed");
+        return 0;
+    }
+    if (!S_ISREG(st.st_mode) || sok_format_from_path(p) == SOK_FMT_UNKNOWN)
+        return 0;
+    char *real = w->follow_links ? NULL : realpath(p, NULL);
+    if (!w->follow_links && (real == NULL || !inside_roots(w, real))) {
+        skip_link(w, p, "a link out of the indexed folders");
+        free(real);
+        return 0;
+    }
+    free(real);
+    return push_file(w, p, t, err);
+}
+
+static int walk_dir(struct sok_walk *w, const char *dir, enum sok_type t,
                     int depth, size_t *nfailed, struct sok_err *err)
 {
-    if (depth > MAX_DEPTH)
+    if (depth > SOK_WALK_DEPTH)
         return 0;
     t = folder_type(dir, t);
     DIR *d = opendir(dir);
-    if (d == NULL) {
+    struct stat ds;
+    if (d == NULL || fstat(dirfd(d), &ds) != 0) {
         fprintf(stderr, "sok-index: %s: %s\n", dir, strerror(errno));
         (*nfailed)++;
+        if (d != NULL)
+            closedir(d);
         return 0;
     }
+    w->open[w->nopen].dev = ds.st_dev;
+    w->open[w->nopen++].ino = ds.st_ino;
     size_t n = 0, cap = 0;
     char **names = NULL;
     struct dirent *e;
@@ -136,19 +195,22 @@ static int walk_dir(struct sok_walk *w, const char *dir, enum sok_type t,
             snprintf(p, len, "%s%s", dir, names[i]);
         else
             snprintf(p, len, "%s/%s", dir, names[i]);
-        struct stat lst, st;
-        if (lstat(p, &lst) == 0) {
-            if (S_ISDIR(lst.st_mode))
-                rc = walk_dir(w, p, t, depth + 1, nfailed, err);
-            else if (stat(p, &st) == 0 && S_ISREG(st.st_mode) &&
-                     sok_format_from_path(p) != SOK_FMT_UNKNOWN)
-                rc = push_file(w, p, t, err);
-        }
+        struct stat lst;
+        if (lstat(p, &lst) != 0)
+            ;                       /* gone since readdir: nothing to do */
+        else if (S_ISLNK(lst.st_mode))
+            rc = walk_link(w, p, t, depth, nfailed, err);
+        else if (S_ISDIR(lst.st_mode))
+            rc = walk_dir(w, p, t, depth + 1, nfailed, err);
+        else if (S_ISREG(lst.st_mode) &&
+                 sok_format_from_path(p) != SOK_FMT_UNKNOWN)
+            rc = push_file(w, p, t, err);
         free(p);
     }
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
+    w->nopen--;
     return rc;
 }
 
@@ -165,13 +227,22 @@ static enum sok_type file_folder_type(const char *path)
 }
 
 int sok_walk_collect(const char *const *paths, size_t npaths,
-                     struct sok_walk *out, size_t *nfailed,
-                     struct sok_err *err)
+                     int follow_links, int quiet, struct sok_walk *out,
+                     size_t *nfailed, struct sok_err *err)
 {
     memset(out, 0, sizeof *out);
+    out->follow_links = follow_links;
+    out->quiet = quiet;
     out->roots = calloc(npaths ? npaths : 1, sizeof *out->roots);
-    if (out->roots == NULL)
+    out->real = calloc(npaths ? npaths : 1, sizeof *out->real);
+    if (out->roots == NULL || out->real == NULL) {
+        sok_walk_free(out);
         return sok_err_set(err, SOK_ENOMEM, NULL);
+    }
+    /* Every root's real path first: a link in one root may name a file
+     * in another. */
+    for (out->nreal = 0; out->nreal < npaths; out->nreal++)
+        out->real[out->nreal] = realpath(paths[out->nreal], NULL);
     int rc = 0;
     for (size_t i = 0; i < npaths && rc == 0; i++) {
         char *root = sok_walk_normalise(paths[i]);
@@ -223,5 +294,8 @@ void sok_walk_free(struct sok_walk *w)
     for (size_t i = 0; i < w->nroots; i++)
         free(w->roots[i]);
     free(w->roots);
+    for (size_t i = 0; i < w->nreal; i++)
+        free(w->real[i]);
+    free(w->real);
     memset(w, 0, sizeof *w);
 }

@@ -72,7 +72,8 @@ try:
     rc, out, err = run_index(db, corpus, args=("--json",))
     try:
         j = json.loads(out.strip().splitlines()[-1])
-        keys = {"added", "updated", "deleted", "unchanged", "failed", "docs", "sections", "seconds"}
+        keys = {"added", "updated", "deleted", "unchanged", "failed", "docs", "sections", "seconds",
+                "skipped"}
         check(rc == 0 and set(j) == keys and j["unchanged"] == 4, "--json summary", out)
     except (ValueError, IndexError) as e:
         check(False, "--json summary", "%s: %r" % (e, out))
