@@ -138,7 +138,9 @@ static int build(const char *source, const char *data, size_t len,
     free(text);
     if (!rc)
         rc = sok_section_build(&x, opts, doc, err);
-    if (!rc && x.url) {
+    /* A document states its own address, but a hostile one could state
+     * "javascript:...": a site that puts url into an href would run it. */
+    if (!rc && x.url && sok_doc_url_safe(x.url)) {
         doc->url = x.url;
         x.url = NULL;
     }
@@ -170,6 +172,22 @@ int sok_doc_parse(const char *source, const char *data, size_t len,
         return sok_err_set(err, SOK_ETOOBIG, "%s: larger than %zu bytes",
                            source, max_bytes_of(opts));
     return build(source, data ? data : "", len, fmt, opts, out, err);
+}
+
+int sok_doc_url_safe(const char *url)
+{
+    if (url == NULL || *url == '\0')
+        return 0;
+    /* Browsers drop tabs and newlines inside a URL ("java\tscript:"), so
+     * a URL with any control character or space is refused whole. */
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+        if (*p <= 0x20 || *p == 0x7f || *p == '\\')
+            return 0;
+    size_t n = strcspn(url, ":/?#");
+    if (url[n] != ':')
+        return 1;                       /* no scheme: a relative address */
+    return (n == 4 && strncasecmp(url, "http", 4) == 0) ||
+           (n == 5 && strncasecmp(url, "https", 5) == 0);
 }
 
 static int too_big(struct sok_err *err, const char *path, size_t max)

@@ -60,7 +60,8 @@ struct sok_section {
 struct sok_document {
     char *source;        /* owned: the path as given */
     char *title;         /* owned document title, never NULL */
-    char *url;           /* owned canonical URL, NULL when none stated */
+    char *url;           /* owned canonical URL, NULL when none stated
+                            (or none that sok_doc_url_safe accepts) */
     enum sok_format format;
     enum sok_type type;  /* the document's dominant type */
     char date[11];       /* document date, "" when unknown */
@@ -93,6 +94,12 @@ int sok_doc_parse(const char *source, const char *data, size_t len,
                   struct sok_document **out, struct sok_err *err);
 
 void sok_doc_free(struct sok_document *doc);
+
+/* 1 when url is an address a hit may link to: http or https, or relative
+ * (no scheme); 0 for any other scheme (javascript:, data:, vbscript:,
+ * file:, ...) and for anything holding a space, a control character or a
+ * backslash, which browsers read loosely. */
+int sok_doc_url_safe(const char *url);
 
 /* Opens the regular file at path read-only into *fd_out (the caller
  * closes it), refusing anything else (SOK_EIO) and files over max bytes

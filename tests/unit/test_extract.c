@@ -590,6 +590,49 @@ static void test_pdf_tool_failures(void **state)
     assert_non_null(strstr(err.msg, "Syntax Error: boom"));
 }
 
+/* A document may state its own address, never one that runs code. */
+static void test_unsafe_urls(void **state)
+{
+    (void)state;
+    static const char *const safe[] = {
+        "https://example.se/stod", "HTTP://example.se/", "//example.se/a",
+        "/nyheter/x/", "nyheter/x.html", "x.html#a:b", "?q=a:b",
+    };
+    static const char *const unsafe[] = {
+        "javascript:alert(1)", "JavaScript:alert(1)", "java\tscript:alert(1)",
+        " javascript:alert(1)", "data:text/html;base64,PHNjcmlwdD4=",
+        "vbscript:msgbox", "file:///etc/passwd", "mailto:a@b.se",
+        "https://exa mple.se", "https:\\\\evil", "", NULL,
+    };
+    for (size_t i = 0; i < sizeof safe / sizeof safe[0]; i++)
+        if (!sok_doc_url_safe(safe[i]))
+            fail_msg("refused %s", safe[i]);
+    for (size_t i = 0; i < sizeof unsafe / sizeof unsafe[0]; i++)
+        if (sok_doc_url_safe(unsafe[i]))
+            fail_msg("accepted %s", unsafe[i]);
+
+    static const char *const docs[][2] = {
+        { "x.html", "<html><head><title>T</title><link rel=\"canonical\" "
+                    "href=\"javascript:alert(1)\"></head><body><p>Text "
+                    "om stöd.</p></body></html>" },
+        { "x.md", "---\nurl: javascript:alert(1)\n---\n# Rubrik\n\nText om "
+                  "stöd.\n" },
+    };
+    for (size_t i = 0; i < 2; i++) {
+        struct sok_document *d = parse(docs[i][0], docs[i][1],
+                                       i ? SOK_FMT_MARKDOWN : SOK_FMT_HTML);
+        assert_null(d->url);
+        struct sok_buf b = SOK_BUF_INIT;
+        int rc = 0;
+        sok_doc_section_json(d, 0, &b, &rc);
+        assert_int_equal(rc, 0);
+        assert_null(strstr(b.p, "javascript"));
+        assert_non_null(strstr(b.p, "\"url\":\"/doc/"));
+        sok_buf_free(&b);
+        sok_doc_free(d);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -601,6 +644,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_ids_and_json),
         cmocka_unit_test(test_api),
+        cmocka_unit_test(test_unsafe_urls),
         cmocka_unit_test_setup_teardown(test_pdf, pdf_setup, pdf_teardown),
         cmocka_unit_test_setup_teardown(test_pdf_garbage, pdf_setup,
                                         pdf_teardown),
