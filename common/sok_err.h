@@ -71,7 +71,15 @@
     X(SOK_EMETHOD,   -18, 405, "method_not_allowed", "method not allowed",   \
       NULL, SOK_SV_ADDRESS)                                                  \
     X(SOK_EOVERLOAD, -19, 503, "overloaded",                                 \
-      "too many connections, try again", NULL, SOK_SV_UNAVAILABLE)
+      "too many connections, try again", NULL, SOK_SV_UNAVAILABLE)           \
+    X(SOK_EURI,      -30, 414, "request_line_too_long",                      \
+      "request line too long", NULL, SOK_SV_ADDRESS)                         \
+    X(SOK_EHEADERS,  -31, 431, "headers_too_large",                          \
+      "request headers too large", NULL, SOK_SV_ADDRESS)                     \
+    X(SOK_EBODY,     -32, 413, "body_not_accepted",                          \
+      "a request body is not accepted", NULL, SOK_SV_ADDRESS)                \
+    X(SOK_EREQUEST,  -33, 400, "bad_request", "malformed request", NULL,     \
+      SOK_SV_ADDRESS)
 
 enum sok_code {
 #define SOK_X_ENUM(name, val, status, json, msg, api, sv) name = val,

@@ -21,6 +21,7 @@
 #include "sok_clock.h"
 #include "httperr.h"
 #include "cache.h"
+#include "gate.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,7 +50,8 @@
 #define DRAIN_GRACE_S   5
 #define FRESH_MAX       1024
 #define KILLS_MAX       256
-#define MAX_HEADERS     8192
+#define MAX_HEADERS     (2 * SOK_GATE_HEAD_MAX)   /* never met: the gate
+                                                    refuses first */
 #define LOG_TARGET_MAX  2048
 
 struct slot {
@@ -78,6 +80,7 @@ struct sok_worker {
     struct event *sweep_ev, *wake_ev, *resume_ev, *grace_ev;
     struct sok_engine *engine;
     struct sok_cache *cache;
+    struct sok_gates *gates;    /* one on each connection (gate.h) */
     struct sok_buf scratch;
     struct sok_metrics metrics;
     struct slot *tab[2];        /* current and next sweep's */
@@ -143,6 +146,7 @@ static int sweep_event(const struct event_base *base, const struct event *e,
         !(event_get_events(e) & (EV_READ | EV_WRITE)))
         return 0;
     const void *bev = event_get_callback_arg(e);
+    sok_gates_seen(w->gates, bev);
     struct slot *sl = slot_find(s->nw, w->tabcap, fd, 1);
     if (sl != NULL && sl->fd == fd)
         return 0;               /* the other event of a counted one */
@@ -175,6 +179,10 @@ static void on_sweep(evutil_socket_t fd, short what, void *arg)
     for (size_t i = 0; i < w->tabcap; i++)
         s.nw[i].fd = -1;
     event_base_foreach_event(w->base, sweep_event, &s);
+    /* Not from inside a request (what == 0): that connection's own events
+     * are off while it is answered, and its gate must not go. */
+    if (what != 0)
+        sok_gates_reap(w->gates);
     w->cur = !w->cur;
     w->nconns = s.n;
     w->nfresh = 0;
@@ -190,12 +198,16 @@ static void on_sweep(evutil_socket_t fd, short what, void *arg)
 }
 
 /* evhttp asks us for each new connection's bufferevent: the one moment a
- * connection's birth is visible. */
+ * connection's birth is visible, and where its gate (gate.h) goes on. */
 static struct bufferevent *on_new_conn(struct event_base *base, void *arg)
 {
     struct sok_worker *w = arg;
     struct bufferevent *bev = bufferevent_socket_new(base, -1,
                                                      BEV_OPT_CLOSE_ON_FREE);
+    if (bev != NULL && sok_gates_attach(w->gates, bev) != 0) {
+        bufferevent_free(bev);      /* out of memory: evhttp makes one */
+        return NULL;
+    }
     if (bev != NULL && w->nfresh < FRESH_MAX)
         w->fresh[w->nfresh++] = (struct fresh){ bev, sok_clock_us() };
     else
@@ -222,14 +234,14 @@ static void guard_touch(struct sok_worker *w, struct evhttp_request *req,
 
 static __thread struct sok_worker *tl_worker;     /* this thread's */
 
-#define BUSY_BODY "{\"error\":{\"code\":\"overloaded\",\"message\":" \
-                  "\"server is busy, try again\"}}\n"
+/* The reply to a client met while out of descriptors, written straight to
+ * its socket: the table's overload error, as JSON. */
 static const char k_busy[] =
     "HTTP/1.1 503 Service Unavailable\r\n"
     "Content-Type: application/json; charset=utf-8\r\n"
     "X-Content-Type-Options: nosniff\r\n"
     "Retry-After: 1\r\nConnection: close\r\n"
-    "Content-Length: %zu\r\n\r\n" BUSY_BODY;
+    "Content-Length: %zu\r\n\r\n%s";
 
 static void on_resume(evutil_socket_t fd, short what, void *arg)
 {
@@ -256,9 +268,15 @@ static void on_accept_error(struct evconnlistener *l, void *arg)
         close(w->reserve_fd);
         int c = accept4(w->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (c >= 0) {
-            char msg[sizeof k_busy + 16];
-            int n = snprintf(msg, sizeof msg, k_busy,
-                             sizeof BUSY_BODY - 1);
+            struct sok_buf body = SOK_BUF_INIT;
+            int brc = 0;
+            sok_httperr_json(&body, SOK_EOVERLOAD, NULL, NULL, &brc);
+            char msg[sizeof k_busy + 256];
+            int n = brc ? 0 : snprintf(msg, sizeof msg, k_busy, body.n,
+                                       body.p);
+            sok_buf_free(&body);
+            if (n < 0 || (size_t)n >= sizeof msg)
+                n = 0;
             ssize_t rc = send(c, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
             (void)rc;
             close(c);
@@ -279,6 +297,9 @@ static const char *reason(int status)
     case 400: return "Bad Request";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
     default:  return "Status";
@@ -442,6 +463,13 @@ static void on_request(struct evhttp_request *req, void *arg)
         sok_reply_error(&r, SOK_EOVERLOAD, NULL, NULL);
         return;
     }
+    int refused = sok_gate_refusal(req);
+    if (refused != 0) {
+        evhttp_add_header(evhttp_request_get_output_headers(req),
+                          "Connection", "close");
+        sok_reply_error(&r, refused, NULL, NULL);
+        return;
+    }
     sok_routes_dispatch(&r);
     if (!r.replied)             /* a handler bug; never leave a client */
         sok_reply_error(&r, SOK_EINTERNAL, NULL, NULL);
@@ -578,6 +606,10 @@ static int worker_init(struct sok_httpd *srv, struct sok_worker *w,
         for (size_t i = 0; i < w->tabcap; i++)
             w->tab[k][i].fd = -1;
     }
+    if (sok_gates_new(&w->gates) != 0) {
+        close(lfd);
+        return sok_err_set(err, SOK_ENOMEM, NULL);
+    }
 
     struct event_config *ec = event_config_new();
     if (ec != NULL)
@@ -656,6 +688,7 @@ static void worker_free(struct sok_worker *w)
     free(w->tab[1]);
     sok_engine_free(w->engine);
     sok_cache_free(w->cache);
+    sok_gates_free(w->gates);
     sok_buf_free(&w->scratch);
 }
 

@@ -28,6 +28,7 @@
 #define CT_HTML "text/html; charset=utf-8"
 #define CT_PROM "text/plain; version=0.0.4; charset=utf-8"
 #define SV_NO_SECTION "Avsnittet finns inte."
+#define NO_ROUTE "no such route"
 #define SCRATCH_KEEP (1u << 20)     /* a bigger scratch buffer is freed */
 
 /* Brings the engine up to date.  A failure is not answered here: handlers
@@ -437,7 +438,7 @@ void sok_routes_dispatch(struct sok_req *r)
     case SOK_ROUTE_METRICS: metrics(r); break;
     default:
         if (!is_asset || !asset(r, path))
-            sok_reply_error(r, SOK_ENOTFOUND, "no such route", NULL);
+            sok_reply_error(r, SOK_ENOTFOUND, NO_ROUTE, NULL);
         break;
     }
 }
