@@ -298,7 +298,8 @@ static void test_ids_and_json(void **state)
     json_error_t je;
     json_t *j = json_loads(buf.p, 0, &je);
     assert_non_null(j);
-    assert_int_equal(json_object_size(j), 12);
+    assert_int_equal(json_object_size(j), 13);
+    assert_true(json_is_null(json_object_get(j, "page")));   /* not paged */
     assert_string_equal(json_string_value(json_object_get(j, "id")),
                         a->sections[0].id);
     assert_string_equal(json_string_value(json_object_get(j, "title")),
