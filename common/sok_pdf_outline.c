@@ -21,6 +21,8 @@
 
 /* Lines one outline item may span. */
 #define ITEM_MAX_LINES 3
+/* A new paragraph: a gap of more than this many pitches. */
+#define PARA_GAP 1.3
 #define MAX_LEVEL 6
 
 static size_t digits(const char *s, size_t n, size_t i)
@@ -175,6 +177,31 @@ static size_t find_item(const struct sok_pdf *p, const struct sok_pdf_roles *r,
     return p->nlines;
 }
 
+/* Where item it, which no line spells out, starts a section of its own:
+ * at the top of its page when the outline has found nothing there yet,
+ * else at the page's next paragraph after the heading found there (a gap
+ * of more than a line's), else after the page. */
+static size_t lost_at(const struct sok_pdf *p, const struct sok_pdf_roles *r,
+                      const size_t *first, const struct sok_pdf_item *it,
+                      size_t cursor)
+{
+    size_t a = first[it->page - 1], e = first[it->page];
+    if (cursor <= a)
+        return a;
+    if (cursor >= e)
+        return cursor;
+    size_t prev = cursor - 1;
+    for (size_t j = cursor; j < e; j++) {
+        if (r->role[j] == SOK_PDF_DROP || p->lines[j].same_row)
+            continue;
+        if (j > cursor && r->role[prev] == SOK_PDF_BODY &&
+            p->lines[j].top - p->lines[prev].top > PARA_GAP * r->pitch)
+            return j;
+        prev = j;
+    }
+    return e;
+}
+
 size_t sok_pdf_outline_headings(const struct sok_pdf *p, const size_t *first,
                                 struct sok_pdf_roles *r, int *rc)
 {
@@ -203,9 +230,9 @@ size_t sok_pdf_outline_headings(const struct sok_pdf *p, const size_t *first,
             cursor = i + m;
         } else {
             /* not found on its page: a heading of its own there */
-            r->at[r->nat] = i = from;
+            r->at[r->nat] = i = lost_at(p, r, first, it, cursor);
             r->lost[r->nat++] = it;
-            cursor = from;
+            cursor = i;
         }
         if (head == p->nlines || i < head)
             head = i;
