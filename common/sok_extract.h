@@ -7,8 +7,10 @@
  * the source states explicitly.  Section splitting then works the same way
  * for every format.  The blocks and normalisation live in sok_extract.c,
  * each format in its own file: sok_extract_text.c, sok_extract_md.c,
- * sok_extract_html.c and sok_extract_pdf.c (which runs pdftotext through
- * sok_child.h).  Not part of the public API.
+ * sok_extract_html.c and sok_extract_pdf.c (which runs poppler's tools
+ * through sok_child.h and reads pdftohtml's layout through sok_pdf.h).
+ * Blocks carry the page they start on and whether they are navigation
+ * (links, contents lines).  Not part of the public API.
  */
 #ifndef SOK_EXTRACT_H
 #define SOK_EXTRACT_H

@@ -317,8 +317,8 @@ static int has_ext(const char *t, size_t n)
 
 int sok_extract_pdf_title_ok(const char *title, const char *path)
 {
-    static const char *const tools[] = { "microsoft word", "microsoft powerpoint",
-                                         "microsoft excel", "powerpoint", NULL };
+    static const char *const tools[] = { "microsoft word",
+        "microsoft powerpoint", "microsoft excel", "powerpoint", NULL };
     static const char *const blank[] = { "untitled", "namnlös", "namnlöst",
         "utan titel", "no title", "title", "titel", "rubrik", "dokument",
         "document", "presentation", "powerpointpresentation", "slide", "doc",

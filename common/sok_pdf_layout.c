@@ -61,7 +61,8 @@ enum { C_NONE = 0, C_SIZE, C_BOLD, C_NUM };
 struct lay {
     const struct sok_pdf *p;
     struct sok_pdf_roles *r;
-    size_t *first;        /* npages + 1: lines of page k: [first[k-1], first[k]) */
+    size_t *first;        /* npages + 1: page k's lines are
+                             [first[k - 1], first[k]) */
     unsigned char *cand;  /* nlines: C_* */
     int rc;
 };
@@ -243,8 +244,9 @@ static int page_number(const char *s, size_t n)
         return 0;
     i += d;
     skip_deco(s, n, &i);
-    if (i < n && (s[i] == '/' || !strncasecmp(s + i, "av ", 3) ||
-                  !strncasecmp(s + i, "of ", 3))) {
+    int of = n - i > 3 && (!strncasecmp(s + i, "av ", 3) ||
+                           !strncasecmp(s + i, "of ", 3));
+    if (i < n && (s[i] == '/' || of)) {
         i += s[i] == '/' ? 1 : 3;
         skip_deco(s, n, &i);
     }
@@ -289,18 +291,19 @@ static uint64_t furniture_hash(const struct sok_pdf *p, size_t i)
     return h;
 }
 
-/* The distinct pages of e[0..n), counted up to 4 (enough to decide). */
+static int cmp_rep_page(const void *a, const void *b)
+{
+    const struct rep *x = a, *y = b;
+    return (x->page > y->page) - (x->page < y->page);
+}
+
+/* The distinct pages of e[0..n) (sorts e by page). */
 static size_t distinct_pages(struct rep *e, size_t n)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t j = 0;
-        while (j < i && e[j].page != e[i].page)
-            j++;
-        k += j == i;
-        if (k > 3)
-            break;           /* enough to decide */
-    }
+    qsort(e, n, sizeof *e, cmp_rep_page);
+    size_t k = n > 0;
+    for (size_t i = 1; i < n; i++)
+        k += e[i].page != e[i - 1].page;
     return k;
 }
 
@@ -375,7 +378,10 @@ static long trailing_number(const char *s, size_t n, int *whole)
     if (e > 0 && s[e - 1] != ' ' && s[e - 1] != '.' &&
         (unsigned char)s[e - 1] != 0xA6)
         return -1;
-    return strtol(s + e, NULL, 10);
+    long v = 0;              /* (the text is not NUL-terminated) */
+    for (size_t k = e; k < n; k++)
+        v = v * 10 + (s[k] - '0');
+    return v;
 }
 
 /* The page number a contents entry at line i points to: its own trailing
@@ -412,12 +418,13 @@ static void mark_toc(struct lay *L)
             continue;          /* a footer between two pages of contents */
         if (i < p->nlines && role[i] == SOK_PDF_BODY) {
             v = entry_number(p, i, &cell);
-            if (v >= 0 && has_leader(text_of(p, i), p->lines[i].len)) {
+            int leader = v >= 0 && has_leader(text_of(p, i), p->lines[i].len);
+            if (leader) {
                 role[i] = SOK_PDF_TOC;
                 if (cell)
                     role[i + 1] = SOK_PDF_TOC;
             }
-            if (v > max_page || words_of(p, i) > TOC_MAX_WORDS)
+            if (v > max_page || (!leader && words_of(p, i) > TOC_MAX_WORDS))
                 v = -1;
         }
         if (v >= 0 && (run == 0 || v >= last)) {
@@ -569,8 +576,9 @@ static void drop_term_lists(struct lay *L, size_t from, size_t to)
     }
 }
 
-/* A first page with nothing but headings is a cover: only its largest
- * type is a heading (the document's name), the rest is its text. */
+/* A first page with nothing but headings is a cover: only the first
+ * heading in its largest type is one (the document's name), the rest is
+ * its text. */
 static void cover(struct lay *L, size_t from, size_t to)
 {
     const struct sok_pdf *p = L->p;
@@ -588,8 +596,18 @@ static void cover(struct lay *L, size_t from, size_t to)
         if (p->lines[i].size > big)
             big = p->lines[i].size;
     }
-    for (size_t i = from; heads >= 2 && i < end; i++)
-        if (p->lines[i].size < big)
+    if (heads < 2)
+        return;
+    /* the first heading in the largest type stays, with its lines */
+    size_t keep = from;
+    while (keep < end && (L->r->role[keep] == SOK_PDF_DROP ||
+                          p->lines[keep].size < big))
+        keep++;
+    size_t last = keep;
+    while (last + 1 < end && same_heading(L, last, last + 1))
+        last++;
+    for (size_t i = from; i < end; i++)
+        if (i < keep || i > last)
             L->cand[i] = C_NONE;
 }
 

@@ -454,8 +454,9 @@ static int heads_nav(const struct build *b, size_t i)
 
 /* Phase 1, the title: the document's year, and doc->title: the title the
  * source states, else an empty heading at the very top, else the first
- * heading (not one over navigation), else the file name.  An empty heading at the very top names
- * the document in any case, so sections start after it (b->start). */
+ * heading (not one over navigation), else the file name.  An empty
+ * heading at the very top names the document in any case, so sections
+ * start after it (b->start). */
 static int doc_title(struct build *b, struct sok_document *doc)
 {
     const struct sok_extracted_block *B = b->B;

@@ -3,9 +3,10 @@
  * Markdown (front matter, markup removal, carried headings), HTML (title,
  * main content, skipped elements, entities, anchors, canonical URL),
  * plain-text normalisation (CRLF, form feeds, hyphenation), invalid UTF-8
- * repair, PDF through pdftotext (a tiny PDF written at run time, a garbage
- * PDF, a missing, a hanging and a flooding pdftotext), stable ids and the
- * stored JSON record.
+ * repair, PDF through poppler (a tiny PDF written at run time, a garbage
+ * PDF, a missing, a hanging and a flooding pdftotext where pdftohtml is
+ * missing; the layout itself is test_pdf.c's), stable ids and the stored
+ * JSON record.
  */
 #include <setjmp.h>
 #include <stdarg.h>

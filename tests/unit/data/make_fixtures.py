@@ -36,8 +36,11 @@ def report(outline):
            ("2.1 Tillförlitligheten i mätningarna", 4), ("Bilaga 1 Enkäten", 4)]
     top = 130
     for t, n in toc:
-        p.text(72, top, BODY, t + " " + "." * (60 - len(t)))
-        p.text(480, top, BODY, str(n))
+        # chapters in bold without leaders (as DBLaTeX sets them), the
+        # rest with dot leaders; the page number in a cell of its own
+        sub = "." in t.split()[0] or t.startswith("Bilaga")
+        p.text(72, top, BODY, t + " " + "." * (60 - len(t)) if sub else t, bold=not sub)
+        p.text(480, top, BODY, str(n), bold=not sub)
         top += 16
     p = doc.page(); furniture(p, 3, total)
     p.text(72, 90, 16, "1 Inledning", bold=True)
