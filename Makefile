@@ -166,10 +166,12 @@ bench: deps bench-deps
 
 # make eval: relevance with the Swedish features (compounds, edit
 # tolerance, accent folding, joining, proximity) on and off (--plain), on
-# the public seed set and gimp-help-sv known-item queries, side by side,
-# with query latency p50 (tests/eval/eval_all.py).
+# the public seed set, gimp-help-sv known-item queries and the sections of
+# long documents (cfi-sv as HTML and as Chromium's PDF print,
+# lifelines-doc-sv), side by side, with query latency p50
+# (tests/eval/eval_all.py).
 eval: deps
-	@tests/install-missing.sh eval gimp-help-sv
+	@tests/install-missing.sh eval gimp-help-sv cfi-sv lifelines-doc-sv
 	@$(MAKE) --no-print-directory build
 	$(PYTHON) tests/eval/eval_all.py $(BUILD) ../shared /usr/share/gimp/2.0/help/sv
 

@@ -93,33 +93,50 @@ static size_t max_bytes_of(const struct sok_doc_opts *opts)
     return opts && opts->max_bytes ? opts->max_bytes : DEFAULT_MAX_BYTES;
 }
 
-/* Builds the document from raw bytes of format fmt (PDF: pdftotext's
- * output, handled as plain text). */
+/* Makes the document of source from its extracted blocks x (which it
+ * clears): sections, title, URL. */
+static int finish(const char *source, enum sok_format fmt,
+                  struct sok_extracted *x, size_t nbad,
+                  const struct sok_doc_opts *opts, struct sok_document **out,
+                  struct sok_err *err)
+{
+    struct sok_document *doc = calloc(1, sizeof *doc);
+    if (doc == NULL || (doc->source = strdup(source)) == NULL) {
+        free(doc);
+        sok_extracted_clear(x);
+        return sok_err_set(err, SOK_ENOMEM, NULL);
+    }
+    doc->repaired_bytes = nbad;
+    doc->format = fmt;
+    int rc = sok_section_build(x, opts, doc, err);
+    /* A document states its own address, but a hostile one could state
+     * "javascript:...": a site that puts url into an href would run it. */
+    if (!rc && x->url && sok_doc_url_safe(x->url)) {
+        doc->url = x->url;
+        x->url = NULL;
+    }
+    sok_extracted_clear(x);
+    if (rc) {
+        sok_doc_free(doc);
+        return rc;
+    }
+    *out = doc;
+    return 0;
+}
+
+/* Builds the document from raw bytes of format fmt (not PDF). */
 static int build(const char *source, const char *data, size_t len,
                  enum sok_format fmt, const struct sok_doc_opts *opts,
                  struct sok_document **out, struct sok_err *err)
 {
-    static const struct sok_doc_opts defaults = SOK_DOC_OPTS_INIT;
-    if (opts == NULL)
-        opts = &defaults;
     char *text = NULL;
     size_t tlen = 0, nbad = 0;
     int rc = sok_extract_normalise(data, len, &text, &tlen, &nbad, err);
     if (rc)
         return rc;
-
-    struct sok_document *doc = calloc(1, sizeof *doc);
     struct sok_extracted x = SOK_EXTRACTED_INIT;
-    if (doc == NULL || (doc->source = strdup(source)) == NULL) {
-        free(doc);
-        free(text);
-        return sok_err_set(err, SOK_ENOMEM, NULL);
-    }
-    doc->repaired_bytes = nbad;
     if (fmt == SOK_FMT_TEXT && sok_extract_looks_markdown(text, tlen))
         fmt = SOK_FMT_MARKDOWN;        /* "notes.txt" written in Markdown */
-    doc->format = fmt;
-
     switch (fmt) {
     case SOK_FMT_MARKDOWN:
         rc = sok_extract_markdown(text, tlen, &x, err);
@@ -128,7 +145,6 @@ static int build(const char *source, const char *data, size_t len,
         rc = sok_extract_html(text, tlen, &x, err);
         break;
     case SOK_FMT_TEXT:
-    case SOK_FMT_PDF:
         rc = sok_extract_text(text, tlen, &x, err);
         break;
     default:
@@ -136,21 +152,11 @@ static int build(const char *source, const char *data, size_t len,
         break;
     }
     free(text);
-    if (!rc)
-        rc = sok_section_build(&x, opts, doc, err);
-    /* A document states its own address, but a hostile one could state
-     * "javascript:...": a site that puts url into an href would run it. */
-    if (!rc && x.url && sok_doc_url_safe(x.url)) {
-        doc->url = x.url;
-        x.url = NULL;
-    }
-    sok_extracted_clear(&x);
     if (rc) {
-        sok_doc_free(doc);
+        sok_extracted_clear(&x);
         return rc;
     }
-    *out = doc;
-    return 0;
+    return finish(source, fmt, &x, nbad, opts, out, err);
 }
 
 int sok_doc_parse(const char *source, const char *data, size_t len,
@@ -277,17 +283,26 @@ int sok_doc_load(const char *path, const struct sok_doc_opts *opts,
         return sok_err_set(err, SOK_EFORMAT,
                            "%s: unsupported file type (want .txt, .md, "
                            ".html, .htm or .pdf)", path);
+    static const struct sok_doc_opts defaults = SOK_DOC_OPTS_INIT;
+    if (opts == NULL)
+        opts = &defaults;
     size_t max = max_bytes_of(opts);
     char *data = NULL;
     size_t len = 0;
     int rc;
     if (fmt == SOK_FMT_PDF) {
-        unsigned t = opts && opts->pdf_timeout_s ? opts->pdf_timeout_s
-                                                 : DEFAULT_PDF_TIMEOUT_S;
-        rc = sok_extract_pdf(path, t, max, &data, &len, err);
-    } else {
-        rc = sok_doc_read_file(path, max, &data, &len, err);
+        unsigned t = opts->pdf_timeout_s ? opts->pdf_timeout_s
+                                         : DEFAULT_PDF_TIMEOUT_S;
+        struct sok_extracted x = SOK_EXTRACTED_INIT;
+        size_t nbad = 0;
+        rc = sok_extract_pdf_doc(path, t, max, &x, &nbad, err);
+        if (rc) {
+            sok_extracted_clear(&x);
+            return rc;
+        }
+        return finish(path, fmt, &x, nbad, opts, out, err);
     }
+    rc = sok_doc_read_file(path, max, &data, &len, err);
     if (rc)
         return rc;
     rc = build(path, data, len, fmt, opts, out, err);
@@ -315,10 +330,14 @@ void sok_doc_section_json(const struct sok_document *doc, size_t i,
     sok_buf_json_qstr(b, doc->source, rc);
     sok_buf_puts(b, ",\"url\":\"", rc);
     if (doc->url) {
+        /* the document's own address, at the section: its anchor, or
+         * its page (PDF viewers open "#page=N" there) */
         sok_buf_json_str(b, doc->url, strlen(doc->url), rc);
         if (s->anchor) {
             sok_buf_putc(b, '#', rc);
             sok_buf_json_str(b, s->anchor, strlen(s->anchor), rc);
+        } else if (s->page && !strchr(doc->url, '#')) {
+            sok_buf_printf(b, rc, "#page=%u", s->page);
         }
     } else {
         sok_buf_puts(b, "/doc/", rc);
@@ -328,6 +347,10 @@ void sok_doc_section_json(const struct sok_document *doc, size_t i,
     sok_buf_json_qstr(b, sok_type_name(s->type), rc);
     sok_buf_puts(b, ",\"date\":", rc);
     sok_buf_json_qstr(b, s->date[0] ? s->date : NULL, rc);
+    if (s->page)
+        sok_buf_printf(b, rc, ",\"page\":%u", s->page);
+    else
+        sok_buf_puts(b, ",\"page\":null", rc);
     sok_buf_printf(b, rc, ",\"ordinal\":%u,\"nsections\":%zu", s->ordinal,
                    doc->nsections);
     sok_buf_puts(b, ",\"prev\":", rc);

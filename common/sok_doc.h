@@ -55,11 +55,18 @@ struct sok_section {
     enum sok_type type;
     char date[11];       /* "YYYY-MM-DD", "" when unknown */
     unsigned ordinal;    /* 0-based position in the document */
+    unsigned page;       /* 1-based page it starts on (PDF); 0: not paged */
+    int nav;             /* 1: navigation only (a table of contents, a list
+                            of links): text is kept for reading but not
+                            indexed, so the section is no hit for the
+                            words of the titles it lists */
 };
 
 struct sok_document {
     char *source;        /* owned: the path as given */
-    char *title;         /* owned document title, never NULL */
+    char *title;         /* owned document title, never NULL; "" when
+                            the document states none (a page of news
+                            items whose first item's title is not its) */
     char *url;           /* owned canonical URL, NULL when none stated
                             (or none that sok_doc_url_safe accepts) */
     enum sok_format format;
@@ -81,7 +88,7 @@ struct sok_doc_opts {
 
 /* Reads and parses the file at path.  path is also the document's source.
  * Errors: SOK_EIO (unreadable), SOK_EFORMAT (not a supported format, or
- * the extractor failed), SOK_ETOOBIG, SOK_ETIMEOUT (pdftotext took too
+ * the extractor failed), SOK_ETOOBIG, SOK_ETIMEOUT (a PDF tool took too
  * long).  *out freed with sok_doc_free(). */
 int sok_doc_load(const char *path, const struct sok_doc_opts *opts,
                  struct sok_document **out, struct sok_err *err);
@@ -115,9 +122,10 @@ int sok_doc_read_file(const char *path, size_t max, char **out, size_t *len,
 
 /* Appends the section's stored record (the Xapian document data) as one
  * JSON object: {"id","title","doc_title","source","url","type","date",
- * "ordinal","nsections","prev","next","text"}; "url" is the document's URL
- * (+ "#anchor") or "/doc/<id>"; "date" null when unknown; "prev"/"next"
- * the neighbouring section ids or null. */
+ * "page","ordinal","nsections","prev","next","text"}; "url" is the
+ * document's URL (+ "#anchor", or for a paged document "#page=N") or
+ * "/doc/<id>"; "date" null when unknown; "page" the first page (null when
+ * not paged); "prev"/"next" the neighbouring section ids or null. */
 void sok_doc_section_json(const struct sok_document *doc, size_t i,
                           struct sok_buf *b, int *rc);
 

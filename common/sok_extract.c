@@ -135,7 +135,84 @@ void sok_extracted_add(struct sok_extracted *x, int level, const char *text,
     x->blocks[x->n].level = level;
     x->blocks[x->n].text = t;
     x->blocks[x->n].anchor = an;
+    x->blocks[x->n].page = 0;
+    x->blocks[x->n].kind = SOK_BLOCK_TEXT;
     x->n++;
+}
+
+void sok_extracted_add_at(struct sok_extracted *x, int level,
+                          const char *text, size_t len, unsigned page,
+                          enum sok_block_kind kind, int *rc)
+{
+    size_t n = x->n;
+    sok_extracted_add(x, level, text, len, NULL, rc);
+    if (x->n > n) {
+        x->blocks[n].page = page;
+        x->blocks[n].kind = kind;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* lines                                                                */
+
+int sok_extract_list_item(const char *p, size_t n)
+{
+    if (n >= 2 && (p[0] == '-' || p[0] == '*' || p[0] == 'o') && p[1] == ' ')
+        return 1;
+    if (n >= 4 && (!memcmp(p, "\xE2\x80\xA2", 3) ||      /* • */
+                   !memcmp(p, "\xE2\x80\x93", 3) ||      /* – */
+                   !memcmp(p, "\xE2\x97\x8F", 3) ||      /* ● */
+                   !memcmp(p, "\xEF\x82\xB7", 3)) && p[3] == ' ')
+        return 1;
+    size_t d = 0;
+    while (d < n && d < 3 && p[d] >= '0' && p[d] <= '9')
+        d++;
+    return d > 0 && d + 1 < n && (p[d] == '.' || p[d] == ')') &&
+           p[d + 1] == ' ';
+}
+
+static int is_lower_start(const char *p, size_t n)
+{
+    if (n == 0)
+        return 0;
+    unsigned char c = (unsigned char)p[0];
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+        return 1;
+    /* å ä ö é ü ø æ (C3 A0..C3 BF are the Latin-1 lower-case letters) */
+    return c == 0xC3 && n > 1 && (unsigned char)p[1] >= 0xA0;
+}
+
+enum sok_hyphen sok_extract_hyphen(const char *pp, size_t pn,
+                                   const char *l, size_t ln)
+{
+    if (pn < 2 || pp[pn - 1] != '-' || pp[pn - 2] == ' ' ||
+        pp[pn - 2] == '-')
+        return SOK_HYPHEN_NONE;
+    /* "Norrköpings-\nKommun", "- punkt": not a word broken in two */
+    if (!is_lower_start(l, ln) || sok_extract_list_item(l, ln))
+        return SOK_HYPHEN_NONE;
+    /* "skol-\noch fritid": a suspended compound, keep "skol- och" */
+    static const char *const conj[] = { "och ", "eller ", "samt ",
+                                        "respektive ", "till ", "som " };
+    for (size_t k = 0; k < sizeof conj / sizeof conj[0]; k++)
+        if (ln > strlen(conj[k]) && !strncmp(l, conj[k], strlen(conj[k])))
+            return SOK_HYPHEN_SPACE;
+    /* Inside a URL, a path or an already hyphenated compound
+     * ("inbjudan-till-...-av-\nsocialtjansten", "IOP-\navtal") the hyphen
+     * is real: keep it and join without a space.  Otherwise it is a
+     * hyphenation point: drop it. */
+    size_t ws = pn - 1;
+    while (ws > 0 && pp[ws - 1] != ' ')
+        ws--;
+    for (size_t k = ws; k + 1 < pn; k++)
+        if (pp[k] == '-' || pp[k] == '/' || pp[k] == '.' || pp[k] == '@' ||
+            (pp[k] >= '0' && pp[k] <= '9') ||
+            (pp[k] >= 'A' && pp[k] <= 'Z' && k + 2 == pn))
+            return SOK_HYPHEN_KEEP;
+    /* "e-\npost": one letter is an abbreviation, not a syllable */
+    if (pn - 1 - ws == 1)
+        return SOK_HYPHEN_KEEP;
+    return SOK_HYPHEN_DROP;
 }
 
 /* ------------------------------------------------------------------ */

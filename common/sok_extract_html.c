@@ -4,7 +4,9 @@
  * <article>, else <body>); navigation, page headers and footers,
  * scripts, styles, embedded frames and graphics, form controls and hidden
  * elements are skipped.  Headings keep their levels and the
- * fragment that links to them (anchor); block elements end paragraphs.
+ * fragment that links to them (anchor); block elements end paragraphs,
+ * and a paragraph that is nearly all links is marked so (a menu left in
+ * the main content, a table of contents).
  * The title comes from <title> (else the first <h1>), the URL from
  * <link rel="canonical">.
  */
@@ -26,9 +28,15 @@
 struct html_ctx {
     struct sok_extracted *x;
     struct sok_buf para;      /* paragraph being collected */
+    size_t link_bytes;        /* of para, inside <a href> */
+    unsigned gen;             /* paragraphs flushed so far */
     int pre;          /* inside <pre>: keep line breaks */
     int rc;
 };
+
+/* A paragraph is links (a menu, a list of links) when this share of its
+ * text is inside <a href>. */
+#define LINK_SHARE 0.9
 
 static int name_is(const xmlNode *n, const char *name)
 {
@@ -179,8 +187,13 @@ static char *heading_anchor(const xmlNode *h)
 
 static void html_flush(struct html_ctx *c)
 {
-    sok_extracted_add(c->x, 0, c->para.p, c->para.n, NULL, &c->rc);
+    enum sok_block_kind k = c->para.n && c->link_bytes >=
+                            LINK_SHARE * c->para.n ? SOK_BLOCK_LINKS
+                                                   : SOK_BLOCK_TEXT;
+    sok_extracted_add_at(c->x, 0, c->para.p, c->para.n, 0, k, &c->rc);
     sok_buf_reset(&c->para);
+    c->link_bytes = 0;
+    c->gen++;
 }
 
 static void html_walk(struct html_ctx *c, const xmlNode *n, int depth)
@@ -214,7 +227,12 @@ static void html_walk(struct html_ctx *c, const xmlNode *n, int depth)
         int was_pre = c->pre;
         if (name_is(k, "pre"))
             c->pre = 1;
+        int link = name_is(k, "a") && xmlHasProp(k, (const xmlChar *)"href");
+        size_t before = c->para.n;
+        unsigned gen = c->gen;
         html_walk(c, k, depth + 1);
+        if (link && gen == c->gen && c->para.n > before)
+            c->link_bytes += c->para.n - before;
         c->pre = was_pre;
         if (block)
             html_flush(c);

@@ -28,34 +28,6 @@ struct line {
     size_t cps;       /* characters */
 };
 
-/* "• x", "- x", "* x", "– x", "o x" (Word's sub-bullet), "1. x", "2) x" */
-static int is_list_item(const char *p, size_t n)
-{
-    if (n >= 2 && (p[0] == '-' || p[0] == '*' || p[0] == 'o') && p[1] == ' ')
-        return 1;
-    if (n >= 4 && (!memcmp(p, "\xE2\x80\xA2", 3) ||      /* • */
-                   !memcmp(p, "\xE2\x80\x93", 3) ||      /* – */
-                   !memcmp(p, "\xE2\x97\x8F", 3) ||      /* ● */
-                   !memcmp(p, "\xEF\x82\xB7", 3)) && p[3] == ' ')
-        return 1;
-    size_t d = 0;
-    while (d < n && d < 3 && p[d] >= '0' && p[d] <= '9')
-        d++;
-    return d > 0 && d + 1 < n && (p[d] == '.' || p[d] == ')') &&
-           p[d + 1] == ' ';
-}
-
-static int is_lower_start(const char *p, size_t n)
-{
-    if (n == 0)
-        return 0;
-    unsigned char c = (unsigned char)p[0];
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-        return 1;
-    /* å ä ö é ü ø æ (C3 A0..C3 BF are the Latin-1 lower-case letters) */
-    return c == 0xC3 && n > 1 && (unsigned char)p[1] >= 0xA0;
-}
-
 /* Appends line l to the paragraph in b, which already ends with line prev:
  * rejoins words hyphenated at the line end, joins wrapped lines with a
  * space and keeps deliberate line breaks as '\n'. */
@@ -66,43 +38,22 @@ static void join_line(struct sok_buf *b, const struct line *prev,
         sok_buf_append(b, l->p, l->n, rc);
         return;
     }
-    const char *pp = prev->p;
-    size_t pn = prev->n;
-    if (pn >= 2 && pp[pn - 1] == '-' && pp[pn - 2] != ' ' &&
-        pp[pn - 2] != '-' && is_lower_start(l->p, l->n) &&
-        !is_list_item(l->p, l->n)) {
-        /* "skol-\noch fritid": a suspended compound, keep "skol- och" */
-        static const char *const conj[] = { "och ", "eller ", "samt ",
-                                            "respektive ", "till ", "som " };
-        for (size_t k = 0; k < sizeof conj / sizeof conj[0]; k++)
-            if (l->n > strlen(conj[k]) &&
-                !strncmp(l->p, conj[k], strlen(conj[k]))) {
-                sok_buf_putc(b, ' ', rc);
-                sok_buf_append(b, l->p, l->n, rc);
-                return;
-            }
-        /* Inside a URL, a path or an already hyphenated compound
-         * ("inbjudan-till-...-av-\nsocialtjansten", "IOP-\navtal") the
-         * hyphen is real: keep it and join without a space.  Otherwise it
-         * is a hyphenation point: drop it. */
-        size_t ws = pn - 1;
-        while (ws > 0 && pp[ws - 1] != ' ')
-            ws--;
-        int real = 0;
-        for (size_t k = ws; k + 1 < pn; k++)
-            if (pp[k] == '-' || pp[k] == '/' || pp[k] == '.' ||
-                pp[k] == '@' || (pp[k] >= '0' && pp[k] <= '9') ||
-                (pp[k] >= 'A' && pp[k] <= 'Z' && k + 2 == pn))
-                real = 1;
-        if (!real)
-            b->n--, b->p[b->n] = '\0';
-        sok_buf_append(b, l->p, l->n, rc);
-        return;
-    }
-    if (prev->cps >= WRAP_MIN && !is_list_item(l->p, l->n))
+    switch (sok_extract_hyphen(prev->p, prev->n, l->p, l->n)) {
+    case SOK_HYPHEN_SPACE:
         sok_buf_putc(b, ' ', rc);
-    else
-        sok_buf_putc(b, '\n', rc);
+        break;
+    case SOK_HYPHEN_DROP:
+        b->n--, b->p[b->n] = '\0';
+        break;
+    case SOK_HYPHEN_KEEP:
+        break;
+    case SOK_HYPHEN_NONE:
+        if (prev->cps >= WRAP_MIN && !sok_extract_list_item(l->p, l->n))
+            sok_buf_putc(b, ' ', rc);
+        else
+            sok_buf_putc(b, '\n', rc);
+        break;
+    }
     sok_buf_append(b, l->p, l->n, rc);
 }
 

@@ -442,10 +442,21 @@ static void free_raws(struct raw *r, size_t n)
     free(r);
 }
 
+/* 1 when the heading B[i] is over navigation only: the blocks up to the
+ * next heading are all links or contents lines ("Innehåll"). */
+static int heads_nav(const struct build *b, size_t i)
+{
+    size_t j = i + 1;
+    while (j < b->n && b->B[j].level == 0 && b->B[j].kind != SOK_BLOCK_TEXT)
+        j++;
+    return j > i + 1 && (j == b->n || b->B[j].level > 0);
+}
+
 /* Phase 1, the title: the document's year, and doc->title: the title the
  * source states, else an empty heading at the very top, else the first
- * heading, else the file name.  An empty heading at the very top names
- * the document in any case, so sections start after it (b->start). */
+ * heading (not one over navigation), else the file name.  An empty
+ * heading at the very top names the document in any case, so sections
+ * start after it (b->start). */
 static int doc_title(struct build *b, struct sok_document *doc)
 {
     const struct sok_extracted_block *B = b->B;
@@ -469,7 +480,7 @@ static int doc_title(struct build *b, struct sok_document *doc)
         b->start = 1;
     }
     for (size_t i = b->start; dtitle == NULL && i < b->n; i++)
-        if (B[i].level > 0)
+        if (B[i].level > 0 && !heads_nav(b, i))
             dtitle = B[i].text;
     doc->title = dtitle ? strdup(dtitle) : name_from_path(doc->source);
     return doc->title ? 0 : SOK_ENOMEM;
@@ -582,6 +593,18 @@ static int news_items(struct build *b)
     return 0;
 }
 
+/* A page of news items has a title of its own when the source states one
+ * or a heading heads the page (b->start); else its title is its first
+ * item's, which names no other item: it has none. */
+static int news_title(const struct build *b, struct sok_document *doc)
+{
+    if (!b->news || b->x->title || b->start)
+        return 0;
+    free(doc->title);
+    doc->title = strdup("");
+    return doc->title ? 0 : SOK_ENOMEM;
+}
+
 /* Phase 4, classification: the document's type (the caller's override,
  * else news page, meeting structure, its title's cue, other) and date (a
  * date in its title, else a dateline among the first few short blocks;
@@ -608,10 +631,26 @@ static void classify(const struct build *b, struct sok_document *doc)
             break;
 }
 
+/* 1 when item it holds navigation only: body blocks, every one of them
+ * links or contents lines. */
+static int item_nav(const struct build *b, const struct item *it)
+{
+    size_t body = 0;
+    for (size_t k = it->a; k < it->b; k++)
+        for (size_t j = b->raws[k].first; j < b->raws[k].end; j++) {
+            if (b->B[j].kind == SOK_BLOCK_TEXT)
+                return 0;
+            body++;
+        }
+    return body > 0;
+}
+
 /* The text of item it: the first raw section's body, then each
  * sub-heading as its own paragraph followed by its body; paragraphs
- * separated by a blank line.  malloc()ed; NULL on ENOMEM. */
-static char *item_text(const struct build *b, const struct item *it)
+ * separated by a blank line.  Contents lines are left out, unless they
+ * are all there is (nav: a section of navigation, kept for reading).
+ * malloc()ed; NULL on ENOMEM. */
+static char *item_text(const struct build *b, const struct item *it, int nav)
 {
     int rc = 0;
     struct sok_buf t = SOK_BUF_INIT;
@@ -622,6 +661,8 @@ static char *item_text(const struct build *b, const struct item *it)
             sok_buf_puts(&t, b->raws[k].title, &rc);
         }
         for (size_t j = b->raws[k].first; j < b->raws[k].end; j++) {
+            if (!nav && b->B[j].kind == SOK_BLOCK_TOC)
+                continue;
             if (t.n)
                 sok_buf_append(&t, "\n\n", 2, &rc);
             sok_buf_puts(&t, b->B[j].text, &rc);
@@ -679,8 +720,13 @@ static int emit(const struct build *b, struct sok_document *doc)
         if (r0->head && r0->head->anchor &&
             (sec->anchor = strdup(r0->head->anchor)) == NULL)
             return SOK_ENOMEM;
-        if ((sec->text = item_text(b, &b->items[s])) == NULL)
+        sec->nav = item_nav(b, &b->items[s]);
+        if ((sec->text = item_text(b, &b->items[s], sec->nav)) == NULL)
             return SOK_ENOMEM;
+        if (r0->head)
+            sec->page = r0->head->page;
+        else if (r0->first < r0->end)
+            sec->page = b->B[r0->first].page;
         classify_section(b, r0, doc, sec);
     }
     return number_titles(doc);
@@ -699,6 +745,8 @@ int sok_section_build(const struct sok_extracted *x,
         rc = raw_sections(&b, doc->title);
     if (rc == 0)
         rc = news_items(&b);
+    if (rc == 0)
+        rc = news_title(&b, doc);
     if (rc == 0) {
         classify(&b, doc);
         rc = emit(&b, doc);

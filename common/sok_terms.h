@@ -38,7 +38,14 @@
  *   SOK_SLOT_ORDINAL  section ordinal within its document, "%06u"
  *   SOK_SLOT_FILE     file key (hex), same as the F term
  *
- * Document data: a JSON object, see sok_doc.h (sok_section_to_json).
+ * A section of navigation only (sok_doc.h: nav; a table of contents, a
+ * list of links) gets its title's terms and the boolean terms, no body or
+ * document-title terms: the words it lists belong to the sections they
+ * name.  Contents lines (dot leaders, page-number columns) inside other
+ * sections are not indexed at all.
+ *
+ * Document data: a JSON object, see sok_doc.h (sok_doc_section_json());
+ * from schema 4 it holds the section's first "page" (null when not paged).
  *
  * Metadata keys:
  *   "sok:schema"          SOK_SCHEMA_VERSION as decimal text
@@ -48,11 +55,14 @@
 #ifndef SOK_TERMS_H
 #define SOK_TERMS_H
 
-#define SOK_SCHEMA_VERSION 3
+#define SOK_SCHEMA_VERSION 4
 
 /* The oldest schema the query side still reads: 2 differs from 3 only by
  * terms that 3 no longer writes, and queries written for 3 find the same
- * sections in either. */
+ * sections in either; 4 writes the terms of 3 (PDFs and navigation cut
+ * into other sections, a "page" in the data), and an index of 3 is
+ * re-indexed whole by the next sok-index run, because every file's
+ * content hash includes the schema. */
 #define SOK_SCHEMA_OLDEST_READ 2
 
 #define SOK_PREFIX_STEM   "Z"

@@ -131,10 +131,12 @@ static int build_section(struct sok_analyzer *a, const struct sok_document *doc,
     /* The document's title (a meeting's name and date) helps find every
      * section of it, but only at body weight, and only when it names the
      * whole document: on a news page it is the first item's title, which
-     * says nothing about the other items. */
-    if (rc == 0 && doc->title[0] && !names_a_section(doc))
+     * says nothing about the other items.  A section of navigation (a
+     * table of contents, a list of links) is found by its own title only:
+     * its text is the other sections' titles. */
+    if (rc == 0 && doc->title[0] && !names_a_section(doc) && !s->nav)
         rc = analyze(a, doc->title, SOK_ANALYZE_PARTS, &pos, &c);
-    if (rc == 0)
+    if (rc == 0 && !s->nav)
         rc = analyze(a, s->text, SOK_ANALYZE_PARTS, &pos, &c);
 
     char term[64];

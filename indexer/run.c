@@ -169,6 +169,18 @@ struct file_job {
     enum { JOB_CHANGED, JOB_UNCHANGED, JOB_FAILED } state;
 };
 
+/* The number environment variable name holds, clamped to [lo, hi]; dflt
+ * when it is unset or empty. */
+static unsigned env_uint(const char *name, unsigned dflt, unsigned lo,
+                         unsigned hi)
+{
+    const char *v = getenv(name);
+    if (v == NULL || *v == '\0')
+        return dflt;
+    unsigned long n = strtoul(v, NULL, 10);
+    return n < lo ? lo : n > hi ? hi : (unsigned)n;
+}
+
 /* Reads, hashes, parses and analyses one file (job->key already set); touches no database, so
  * several threads can prepare files at once.  old_hash (may be NULL) is the
  * hash the index holds: an equal hash skips the work.  Returns 0 when the
@@ -215,6 +227,8 @@ static int prepare_file(struct sok_analyzer *a, const struct sok_walk_file *wf,
     o.type_override = wf->type;
     struct sok_document *doc = NULL;
     enum sok_format fmt = sok_format_from_path(wf->path);
+    if (fmt == SOK_FMT_PDF)   /* 0: the default limit a PDF tool gets */
+        o.pdf_timeout_s = env_uint("SOK_PDF_TIMEOUT", 0, 0, 3600);
     int prc = fmt == SOK_FMT_PDF
         ? sok_doc_load(wf->path, &o, &doc, &ferr)
         : sok_doc_parse(wf->path, data, len, fmt, &o, &doc, &ferr);
@@ -498,16 +512,6 @@ static int spelling_parts(struct full_ctx *c, const struct sok_counts *words,
         if (jobs[i].rc)
             rc = sok_err_set(err, jobs[i].rc, "%s", jobs[i].err.msg);
     return rc;
-}
-
-static unsigned env_uint(const char *name, unsigned dflt, unsigned lo,
-                         unsigned hi)
-{
-    const char *v = getenv(name);
-    if (v == NULL || *v == '\0')
-        return dflt;
-    unsigned long n = strtoul(v, NULL, 10);
-    return n < lo ? lo : n > hi ? hi : (unsigned)n;
 }
 
 /* Builds every file of the walk into a new database at gpath. */

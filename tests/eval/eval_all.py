@@ -6,6 +6,11 @@ known-item judge goes by source path), starts sok-server on each twice (as is,
 and with --plain: exact + stem only), runs the shared judges
 (../shared/eval/eval.py on the public seed set, known_item.py in the modes
 title, body and noisy) against each, and prints one table, on beside off.
+Long documents by their sections (../shared/eval/sections.py, 150 queries,
+seed 5, modes body, heading and noisy): the cfi-sv book as HTML, the same
+book printed to PDF by Chromium (no outline: headings from the layout), both
+together (--twins: the top 10 holding one passage twice), and the
+lifelines-doc-sv manuals (Latin-1 DocBook HTML).
 Then replays every query of those runs against both servers of the same
 index and prints latency p50/p90 (milliseconds, wall clock over HTTP).
 
@@ -68,6 +73,71 @@ def latency(base, queries, rounds=1):
     return statistics.median(ts), ts[int(0.9 * (len(ts) - 1))]
 
 
+CFI = "/usr/share/doc/cfi-sv/cfi.html"
+LIFELINES = "/usr/share/doc/lifelines-doc-sv"
+
+
+def print_pdf(html, out, tmp):
+    """Chromium's print of html into out (as sections.py's documentation says); True when made."""
+    cmd = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+           "--disable-background-networking", "--user-data-dir=" + os.path.join(tmp, "chrome"),
+           "--no-pdf-header-footer", "--print-to-pdf=" + out, "file://" + html]
+    try:
+        subprocess.run(cmd, capture_output=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return os.path.exists(out) and os.path.getsize(out) > 0
+
+
+def section_sets(index, tmp):
+    """(label, db, sections.py arguments, twins) for each long-document set, indexed."""
+    sets = []
+    pdf_dir, both = os.path.join(tmp, "cfi-pdf"), os.path.join(tmp, "cfi-both")
+    os.makedirs(pdf_dir)
+    os.makedirs(both)
+    have_pdf = os.path.exists(CFI) and print_pdf(CFI, os.path.join(pdf_dir, "cfi.pdf"), tmp)
+    if have_pdf:
+        shutil.copy(CFI, both)
+        shutil.copy(os.path.join(pdf_dir, "cfi.pdf"), both)
+    cfi = ["--file", CFI, "--any-source"]
+    for label, src, args, twins in (("cfi html", os.path.dirname(CFI), cfi, False),
+                                    ("cfi pdf", pdf_dir if have_pdf else None, cfi, False),
+                                    ("cfi html+pdf", both if have_pdf else None, cfi, True),
+                                    ("lifelines", LIFELINES, ["--root", LIFELINES], False)):
+        if src is None or not os.path.exists(src):
+            print(f"eval: {label}: not available")
+            continue
+        db = os.path.join(tmp, label.replace(" ", "-").replace("+", "-"))
+        r = subprocess.run([index, "--db", db, "--full", "--quiet", src],
+                           capture_output=True, text=True)
+        print(f"eval: indexed {label}: {r.stdout.strip().splitlines()[-1] if r.stdout.strip() else r.stderr}")
+        sets.append((label, db, args, twins))
+    return sets
+
+
+def run_sections(server, shared, sets, rows):
+    """sections.py on each set, features on and off, into rows."""
+    py = "/usr/bin/python3"
+    script = os.path.join(shared, "eval", "sections.py")
+    for label, db, args, twins in sets:
+        for mode in ("on", "off"):
+            p, base = start(server, db, mode == "off")
+            try:
+                for sm in (("body",) if twins else ("body", "heading", "noisy")):
+                    extra = ["--twins"] if twins else []
+                    out = run([py, script, "--base", base, *args, "--mode", sm, "--n", "150",
+                               "--seed", "5", *extra])
+                    lines = out.strip().splitlines()
+                    last = kv(lines[-1]) if lines else {}
+                    rows.setdefault(f"sections {label} {sm} s@1 (n={last.get('queries', '?')})",
+                                    {})[mode] = last.get("success@1", "?")
+                    if twins:
+                        rows.setdefault(f"sections {label} body twins", {})[mode] = \
+                            last.get("twins", "?")
+            finally:
+                stop(p)
+
+
 def main():
     build, shared = sys.argv[1], sys.argv[2]
     gimp = sys.argv[3] if len(sys.argv) > 3 else "/usr/share/gimp/2.0/help/sv"
@@ -117,6 +187,7 @@ def main():
             finally:
                 stop(pc)
                 stop(pg)
+        run_sections(server, shared, section_sets(index, tmp), rows)
         # Latency: both servers of one index up at once, queries interleaved
         # by round so neither gets a warmer cache.
         for name, db in (("corpus", dbc), ("gimp", dbg)):

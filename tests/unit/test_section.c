@@ -135,8 +135,9 @@ static void test_000_news_page(void **state)
     };
     check_sections(d, e, sizeof e / sizeof e[0]);
     check_invariants(d);
-    assert_string_equal(d->title,
-                        "IOP-avtal ger romska barn hjälp i skolarbetet");
+    /* a page of news items that states no title of its own has none: the
+     * first item's title names none of the others */
+    assert_string_equal(d->title, "");
     assert_int_equal(d->type, SOK_TYPE_NEWS);
     assert_int_equal(d->format, SOK_FMT_TEXT);
     assert_string_equal(d->date, "2015-12-21");     /* newest item */
@@ -296,6 +297,7 @@ static void test_003_news_page(void **state)
     };
     check_sections(d, e, sizeof e / sizeof e[0]);
     check_invariants(d);
+    assert_string_equal(d->title, "");      /* states none of its own */
     assert_int_equal(d->type, SOK_TYPE_NEWS);
     assert_string_equal(d->date, "2020-03-16");
 
@@ -388,6 +390,37 @@ static void test_type_override(void **state)
     sok_doc_free(d);
 }
 
+/* A news page whose first line heads the page (a heading right over the
+ * first item's) is titled by it; without one it has no title (000, 003). */
+static void test_news_page_title(void **state)
+{
+    (void)state;
+    static const char body[] =
+        "Socialförvaltningen bjuder in till ett öppet möte om stöd till "
+        "familjer, där alla som vill får komma och ställa frågor om hur "
+        "stödet fungerar i praktiken och vad som händer under året.\n\n";
+    char t[2048];
+    snprintf(t, sizeof t, "Nyheter från socialförvaltningen\n\n"
+             "Öppet möte 12 mars 2019\n\n%sNytt stöd den 3 april 2019\n\n%s"
+             "Välkommen på sommarläger!\n\n%s", body, body, body);
+    struct sok_err err = SOK_ERR_INIT;
+    struct sok_document *d = NULL;
+    assert_int_equal(sok_doc_parse("n.txt", t, strlen(t), SOK_FMT_TEXT, NULL,
+                                   &d, &err), 0);
+    assert_int_equal(d->type, SOK_TYPE_NEWS);
+    assert_int_equal(d->nsections, 3);
+    assert_string_equal(d->title, "Nyheter från socialförvaltningen");
+    assert_string_equal(d->sections[0].title, "Öppet möte 12 mars 2019");
+    sok_doc_free(d);
+    /* without the line over it: no title of its own */
+    const char *u = strstr(t, "Öppet möte");
+    assert_int_equal(sok_doc_parse("n.txt", u, strlen(u), SOK_FMT_TEXT, NULL,
+                                   &d, &err), 0);
+    assert_int_equal(d->type, SOK_TYPE_NEWS);
+    assert_string_equal(d->title, "");
+    sok_doc_free(d);
+}
+
 static void test_corpus_total_and_stable_ids(void **state)
 {
     (void)state;
@@ -420,6 +453,7 @@ int main(void)
         cmocka_unit_test(test_004_plain_minutes),
         cmocka_unit_test(test_year_from_document),
         cmocka_unit_test(test_type_override),
+        cmocka_unit_test(test_news_page_title),
         cmocka_unit_test(test_corpus_total_and_stable_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
