@@ -27,7 +27,8 @@ int sok_search_run(struct sok_engine *e, const struct sok_search_req *req,
             sok_search_res_free(res);
             res->relaxed = 1;
         }
-        rc = sok_hits_search(e, hl, p->tier[k].q, req, res, err);
+        rc = sok_hits_search(e, hl, p->tier[k].q, p->tier[k].others, req,
+                             res, err);
     }
     if (rc == 0) {
         if (res->nhits > 0)
@@ -49,6 +50,8 @@ void sok_search_res_free(struct sok_search_res *res)
     for (size_t i = 0; i < res->nhits; i++) {
         json_decref(res->hits[i].doc);
         free(res->hits[i].snippet);
+        free(res->hits[i].title_html);
+        json_decref(res->hits[i].also);
     }
     free(res->hits);
     free(res->suggestion);
