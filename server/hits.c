@@ -401,17 +401,26 @@ static int plain_page(struct run *r, struct sok_twin *h, size_t n,
     return rc;
 }
 
+/* The main search's window of req: its first hit (*xoff) and how many
+ * (*xlim); returns whether the page lies within SOK_DEDUP_WINDOW. */
+static int window_of(const struct sok_search_req *req, unsigned *xoff,
+                     unsigned *xlim)
+{
+    unsigned offset = (req->page - 1) * req->per_page;
+    int window = offset + req->per_page <= SOK_DEDUP_WINDOW;
+    *xoff = window ? 0 : offset;
+    *xlim = window ? offset + req->per_page + SOK_DEDUP_EXTRA
+                   : req->per_page;
+    return window;
+}
+
 int sok_hits_search(struct sok_engine *e, const struct sok_hl *hl,
-                    const struct sok_xq *q, const struct sok_xq *others,
-                    const struct sok_search_req *req,
+                    const struct sok_xq *q, const struct sok_search_req *req,
                     struct sok_search_res *res, struct sok_err *err)
 {
     struct run run = { e, hl, err }, *r = &run;
-    unsigned offset = (req->page - 1) * req->per_page;
-    int window = offset + req->per_page <= SOK_DEDUP_WINDOW;
-    unsigned xoff = window ? 0 : offset;
-    unsigned xlim = window ? offset + req->per_page + SOK_DEDUP_EXTRA
-                           : req->per_page;
+    unsigned xoff, xlim;
+    int window = window_of(req, &xoff, &xlim);
     unsigned check = main_check(xoff + xlim);
     int rc = run_one(r, q, req, xoff, xlim, PASS_MAIN, check, &res->xres);
     if (rc != 0)
@@ -425,9 +434,19 @@ int sok_hits_search(struct sok_engine *e, const struct sok_hl *hl,
         rc = grouped_page(r, q, req, xlim, h, res);
     else if (rc == 0)
         rc = plain_page(r, h, x->nhits, res);
-    if (rc == 0 && others != NULL)
-        rc = count_others(r, others, req, check, res);
     sok_twins_free(h, x->nhits);
     free(h);
     return rc;
+}
+
+int sok_hits_count_others(struct sok_engine *e, const struct sok_xq *others,
+                          const struct sok_search_req *req,
+                          struct sok_search_res *res, struct sok_err *err)
+{
+    struct run run = { e, NULL, err };
+    unsigned xoff, xlim;
+    (void)window_of(req, &xoff, &xlim);
+    if (others == NULL || res->xres == NULL)
+        return 0;
+    return count_others(&run, others, req, main_check(xoff + xlim), res);
 }

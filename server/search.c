@@ -20,16 +20,19 @@ int sok_search_run(struct sok_engine *e, const struct sok_search_req *req,
     struct sok_hl *hl = calloc(1, sizeof *hl);
     int rc = hl ? sok_plan_new(e, req, hl, err, &p)
                 : sok_err_set(err, SOK_ENOMEM, NULL);
-    for (size_t k = 0; rc == 0 && k < p->ntiers; k++) {
+    size_t k = 0;
+    for (; rc == 0 && k < p->ntiers; k++) {
         if (k > 0) {
             if (res->total > 0)
                 break;
             sok_search_res_free(res);
             res->relaxed = 1;
         }
-        rc = sok_hits_search(e, hl, p->tier[k].q, p->tier[k].others, req,
-                             res, err);
+        rc = sok_hits_search(e, hl, p->tier[k].q, req, res, err);
     }
+    /* The type facet's other types, for the tier whose hits these are. */
+    if (rc == 0)
+        rc = sok_hits_count_others(e, p->tier[k - 1].others, req, res, err);
     if (rc == 0) {
         if (res->nhits > 0)
             sok_correct_prefer(&p->fixes, res->hits[0].doc);
