@@ -198,6 +198,10 @@ int sok_twins_group(struct sok_twin *h, size_t nh, struct sok_twin *m,
             if (rc != 0)
                 return rc;
         }
+        /* Xapian's collapse count is a lower bound: a copy it skipped
+         * unseen may still be among m. */
+        if (dst->collapsed < dst->n - 1)
+            dst->collapsed = (unsigned)(dst->n - 1);
         order_copies(g, *ng, k);
     }
     return 0;

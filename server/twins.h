@@ -44,7 +44,7 @@ struct sok_twin_group {         /* one hit of the result list */
     double score;               /* the group's, from its best hit */
     unsigned collapsed;         /* sections folded into it: Xapian's
                                    collapse counts and the folded hits
-                                   with theirs */
+                                   with theirs, at least n - 1 */
     size_t n;                   /* copies found: copy[0] is the face shown,
                                    the others follow, preferred first */
     size_t cap;
