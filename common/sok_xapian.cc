@@ -990,10 +990,15 @@ static result_ptr run_search(const Xapian::Database &db, const sok_xsearch *s)
     res->total_lower = mset.get_matches_lower_bound();
     res->total_upper = mset.get_matches_upper_bound();
     for (auto it = mset.begin(); it != mset.end(); ++it) {
-        std::string data = it.get_document().get_data();
+        Xapian::Document doc = it.get_document();
+        std::string data = doc.get_data(), key;
+        if (s->key_slot >= 0)
+            key = doc.get_value(static_cast<Xapian::valueno>(s->key_slot));
         alloc_ok(sok_xresult_add_hit(res.get(), *it, it.get_weight(),
                                      it.get_collapse_count(), data.data(),
-                                     data.size()));
+                                     data.size(),
+                                     s->key_slot >= 0 ? key.data() : nullptr,
+                                     key.size()));
     }
     for (unsigned i = 0; i < s->nfacets; i++) {
         res->facets[i].slot = s->facet_slots[i];

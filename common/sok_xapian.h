@@ -260,6 +260,10 @@ struct sok_xsearch {
                                  (string order, relevance breaks ties) */
     int sort_desc;            /* with sort_slot: non-zero for descending */
     int collapse_slot;        /* -1: none; else collapse on this value */
+    int key_slot;             /* -1: none; else each hit carries its value
+                                 in this slot as its key (the collapse key
+                                 of an uncollapsed hit, so the caller can
+                                 find a collapsed hit's twins) */
     unsigned check_at_least;  /* examine at least this many (exact totals
                                  and facets); 0 means the whole database */
     unsigned nfacets;
@@ -288,6 +292,9 @@ struct sok_xhit {
     unsigned collapse_count;  /* near-duplicates collapsed into this hit */
     char *data;               /* document data, NUL-terminated */
     size_t data_len;
+    char *key;                /* its value in key_slot, NUL-terminated;
+                                 NULL without a key_slot */
+    size_t key_len;
 };
 
 struct sok_xresult {

@@ -22,18 +22,34 @@ int sok_xresult_new(size_t cap, struct sok_xresult **out)
     return 0;
 }
 
+/* A NUL-terminated malloc()ed copy of s[0..len), or NULL. */
+static char *copy(const char *s, size_t len)
+{
+    char *p = malloc(len + 1);
+    if (p == NULL)
+        return NULL;
+    if (len > 0)
+        memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
 int sok_xresult_add_hit(struct sok_xresult *res, unsigned docid,
                         double weight, unsigned collapse_count,
-                        const char *data, size_t len)
+                        const char *data, size_t len, const char *key,
+                        size_t klen)
 {
     struct sok_xhit *h = &res->hits[res->nhits];
-    h->data = malloc(len + 1);
-    if (h->data == NULL)
+    h->data = copy(data, len);
+    h->key = key != NULL ? copy(key, klen) : NULL;
+    if (h->data == NULL || (key != NULL && h->key == NULL)) {
+        free(h->data);
+        free(h->key);
+        h->data = h->key = NULL;
         return SOK_ENOMEM;
-    if (len > 0)
-        memcpy(h->data, data, len);
-    h->data[len] = '\0';
+    }
     h->data_len = len;
+    h->key_len = key != NULL ? klen : 0;
     h->docid = docid;
     h->weight = weight;
     h->collapse_count = collapse_count;
@@ -45,8 +61,10 @@ void sok_xresult_free(struct sok_xresult *res)
 {
     if (res == NULL)
         return;
-    for (size_t i = 0; i < res->nhits; i++)
+    for (size_t i = 0; i < res->nhits; i++) {
         free(res->hits[i].data);
+        free(res->hits[i].key);
+    }
     free(res->hits);
     for (size_t i = 0; i < res->nfacets && i < SOK_XFACET_MAX; i++) {
         for (size_t j = 0; j < res->facets[i].n; j++)

@@ -21,12 +21,14 @@ extern "C" {
  * untouched).  Free with sok_xresult_free(). */
 int sok_xresult_new(size_t cap, struct sok_xresult **out);
 
-/* Appends a hit, copying data[0..len).  The caller adds at most the cap
- * given to sok_xresult_new().  Returns 0 or SOK_ENOMEM (res unchanged:
- * nhits only counts complete hits, so the result stays fit to free). */
+/* Appends a hit, copying data[0..len) and, when key is not NULL,
+ * key[0..klen).  The caller adds at most the cap given to
+ * sok_xresult_new().  Returns 0 or SOK_ENOMEM (res unchanged: nhits only
+ * counts complete hits, so the result stays fit to free). */
 int sok_xresult_add_hit(struct sok_xresult *res, unsigned docid,
                         double weight, unsigned collapse_count,
-                        const char *data, size_t len);
+                        const char *data, size_t len, const char *key,
+                        size_t klen);
 
 #ifdef __cplusplus
 }

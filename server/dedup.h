@@ -14,13 +14,16 @@
 #include <stdint.h>
 #include "sok_err.h"
 
-#define SOK_DEDUP_TOKENS  20000  /* words of a section looked at */
+#define SOK_DEDUP_TOKENS  200000 /* words of a section looked at: a whole
+                                    PDF printed without headings is one
+                                    section of 50,000 words and more */
 #define SOK_DEDUP_CONTAIN 0.8    /* share of the smaller set contained */
 #define SOK_DEDUP_MIN     3      /* fewer shingles: too short to judge */
 
-/* The sorted, distinct hashes of the word 4-grams of text[0..len) (the
- * words as the tokeniser folds them, so layout and case do not matter).
- * *out malloc()ed (NULL when *n is 0). */
+/* The sorted, distinct hashes of the word 4-grams of text[0..len) (valid
+ * UTF-8): words are runs of letters, marks and digits, case folded and
+ * in compatibility decomposition, so layout, case and how a character
+ * is composed do not matter.  *out malloc()ed (NULL when *n is 0). */
 int sok_dedup_shingles(const char *text, size_t len, uint64_t **out,
                        size_t *n, struct sok_err *err);
 

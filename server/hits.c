@@ -1,15 +1,15 @@
 /*
- * hits: one tier of a plan run against the index and folded into a page
+ * hits: one tier of a plan run against the index and made into a page
  * (plan.h, sok_hits_search).  Near-duplicate sections collapse on
- * SOK_SLOT_DUPKEY in Xapian; among the top results the face of each
- * collapsed group is chosen from its twins so that one page does not mix
- * two copies of a document (and prefers the copy with a date), and a hit
- * whose text a higher hit contains is folded into it (dedup.h).  The total
- * and the type and year facets are counted over at least SOK_FACET_CHECK
- * matches and scaled up beyond.
+ * SOK_SLOT_DUPKEY in Xapian; among the top results the copies of each
+ * passage are grouped into one hit (twins.h): the collapsed copies found
+ * in an uncollapsed search of the same query, and hits whose text a
+ * higher hit holds.  The total and the type and year facets are counted
+ * over at least SOK_FACET_CHECK matches and scaled up beyond; with a type
+ * filter a second search counts the types not chosen.
  */
 #include "plan.h"
-#include "dedup.h"
+#include "twins.h"
 #include "sok_terms.h"
 
 #include <stdint.h>
@@ -18,7 +18,7 @@
 
 struct run {                    /* one sok_hits_search call */
     struct sok_engine *e;
-    const struct sok_hl *hl;    /* the words snippets mark */
+    const struct sok_hl *hl;    /* the words snippets and titles mark */
     struct sok_err *err;
 };
 
@@ -33,246 +33,87 @@ static unsigned main_check(unsigned wanted)
     return wanted > SOK_FACET_CHECK ? wanted : SOK_FACET_CHECK;
 }
 
-/* One Xapian search.  With collapse, the main search: collapsed on the
- * duplicate key, totals and facets over at least SOK_FACET_CHECK matches.
- * Without, the twins of collapsed hits (see choose_twins). */
+enum pass {
+    PASS_MAIN,      /* collapsed, the facets, hits with their keys */
+    PASS_TWINS,     /* uncollapsed, hits with their keys: the copies of
+                       collapsed hits */
+    PASS_OTHERS     /* collapsed, the type facet only: the types a type
+                       filter left out */
+};
+
+/* One Xapian search of q; check: matches examined at least (the main and
+ * the others pass). */
 static int run_one(struct run *r, const struct sok_xq *q,
                    const struct sok_search_req *req, unsigned offset,
-                   unsigned limit, int collapse, struct sok_xresult **out)
+                   unsigned limit, enum pass pass, unsigned check,
+                   struct sok_xresult **out)
 {
     struct sok_xsearch s;
     memset(&s, 0, sizeof s);
     s.query = q;
     s.offset = offset;
     s.limit = limit;
-    s.sort_slot = req->sort_date ? SOK_SLOT_DATE : -1;
+    /* The others pass only counts: relevance order lets Xapian stop
+     * early, as the main search does. */
+    s.sort_slot = req->sort_date && pass != PASS_OTHERS ? SOK_SLOT_DATE : -1;
     s.sort_desc = 1;
-    s.collapse_slot = collapse ? SOK_SLOT_DUPKEY : -1;
-    s.check_at_least = collapse ? main_check(offset + limit) : limit;
-    if (collapse) {
-        s.nfacets = 2;
-        s.facet_slots[0] = SOK_SLOT_TYPE;
-        s.facet_slots[1] = SOK_SLOT_YEAR;
-    }
+    s.collapse_slot = pass == PASS_TWINS ? -1 : SOK_SLOT_DUPKEY;
+    s.key_slot = pass == PASS_OTHERS ? -1 : SOK_SLOT_DUPKEY;
+    s.check_at_least = pass == PASS_TWINS ? limit : check;
+    s.facet_slots[0] = SOK_SLOT_TYPE;
+    s.facet_slots[1] = SOK_SLOT_YEAR;
+    s.nfacets = pass == PASS_MAIN ? 2 : pass == PASS_OTHERS ? 1 : 0;
     return sok_xr_search(r->e->xr, &s, out, r->err);
 }
 
-/* ------------------------------------------------------------ hits */
-
-struct cand {                   /* a hit being chosen */
-    const struct sok_xhit *x;   /* where it came from */
-    json_t *doc;                /* owned; NULL until cand_doc() */
-    double score;
-    unsigned collapsed;
-    unsigned docid;
-    uint64_t *sh;               /* owned shingles, see dedup.h */
-    size_t nsh;
-    int sh_done, taken;
-};
-
-/* Parses the record on first use: most twins are never looked at. */
-static int cand_doc(struct run *r, struct cand *c)
-{
-    if (c->doc != NULL)
-        return 0;
-    c->doc = json_loadb(c->x->data, c->x->data_len, 0, NULL);
-    if (!json_is_object(c->doc)) {
-        /* A record this server cannot read is shown empty rather than
-         * failing the whole page. */
-        json_decref(c->doc);
-        c->doc = json_object();
-        if (c->doc == NULL)
-            return sok_err_set(r->err, SOK_ENOMEM, NULL);
-    }
-    return 0;
-}
-
-static int cand_shingles(struct run *r, struct cand *c)
-{
-    if (c->sh_done)
-        return 0;
-    c->sh_done = 1;
-    int rc = cand_doc(r, c);
-    if (rc != 0)
-        return rc;
-    json_t *t = json_object_get(c->doc, "text");
-    if (!json_is_string(t))
-        return 0;
-    return sok_dedup_shingles(json_string_value(t), json_string_length(t),
-                              &c->sh, &c->nsh, r->err);
-}
-
-static const char *cand_str(const struct cand *c, const char *key)
-{
-    const char *s = json_string_value(json_object_get(c->doc, key));
-    return s ? s : "";
-}
-
-static void cand_free(struct cand *c, size_t n)
-{
-    for (size_t i = 0; c != NULL && i < n; i++) {
-        json_decref(c[i].doc);
-        free(c[i].sh);
-    }
-    free(c);
-}
-
-static int load_all(struct run *r, const struct sok_xresult *x,
-                    struct cand **out)
+/* The hits of x as twins (zeroed, borrowing x's strings). */
+static int load_twins(struct run *r, const struct sok_xresult *x,
+                      struct sok_twin **out)
 {
     *out = calloc(x->nhits ? x->nhits : 1, sizeof **out);
     if (*out == NULL)
         return sok_err_set(r->err, SOK_ENOMEM, NULL);
     for (size_t i = 0; i < x->nhits; i++) {
-        struct cand *c = &(*out)[i];
-        c->x = &x->hits[i];
-        c->score = c->x->weight;
-        c->collapsed = c->x->collapse_count;
-        c->docid = c->x->docid;
+        struct sok_twin *t = &(*out)[i];
+        const struct sok_xhit *xh = &x->hits[i];
+        t->data = xh->data;
+        t->data_len = xh->data_len;
+        t->key = xh->key;
+        t->klen = xh->key_len;
+        t->docid = xh->docid;
+        t->score = xh->weight;
+        t->collapsed = xh->collapse_count;
     }
     return 0;
 }
 
-/* How much a twin is preferred as the face of its group: a file the page
- * already shows (so twins do not mix the two copies), then a record with a
- * date (the richer copy). */
-static int preference(const struct cand *c, const struct cand *kept,
-                      const size_t *kidx, size_t nk)
+/* ------------------------------------------------------------ facets */
+
+static struct sok_xfacet *find_facet(struct sok_xresult *x, unsigned slot)
 {
-    int v = cand_str(c, "date")[0] ? 1 : 0;
-    const char *src = cand_str(c, "source");
-    for (size_t k = 0; k < nk; k++)
-        if (strcmp(cand_str(&kept[kidx[k]], "source"), src) == 0)
-            return v + 2;
-    return v;
+    for (size_t i = 0; x != NULL && i < x->nfacets; i++)
+        if (x->facets[i].slot == slot)
+            return &x->facets[i];
+    return NULL;
 }
 
-/* For every collapsed hit, picks the face of its group among its twins in
- * the uncollapsed list m[0..nm) (keeping the group's rank and score), and
- * folds hits whose text another higher hit already contains.  Fills
- * kidx[0..*nk) with the hits kept, in rank order, stopping once want are
- * kept (each hit costs a parse and its shingles); *seen: hits looked at. */
-static int choose_twins(struct run *r, struct cand *h, size_t nh,
-                        struct cand *m, size_t nm, size_t want,
-                        size_t *kidx, size_t *nk, size_t *seen)
+/* Sums facet f's counts. */
+static unsigned long facet_sum(const struct sok_xfacet *f)
 {
-    int rc;
-    *nk = 0;
-    *seen = 0;
-    for (size_t i = 0; i < nh && *nk < want; i++) {
-        *seen = i + 1;
-        if ((rc = cand_shingles(r, &h[i])) != 0)
-            return rc;
-        if (h[i].collapsed > 0 && m != NULL) {
-            size_t best = (size_t)-1;
-            int best_pref = preference(&h[i], h, kidx, *nk);
-            for (size_t j = 0; j < nm; j++) {
-                int is_hit = 0;
-                for (size_t k = 0; k < nh && !is_hit; k++)
-                    is_hit = m[j].docid == h[k].docid;
-                if (is_hit || m[j].taken)
-                    continue;
-                if ((rc = cand_doc(r, &m[j])) != 0)
-                    return rc;
-                int pref = preference(&m[j], h, kidx, *nk);
-                if (pref <= best_pref)
-                    continue;
-                if ((rc = cand_shingles(r, &m[j])) != 0)
-                    return rc;
-                if (sok_dedup_similar(h[i].sh, h[i].nsh, m[j].sh, m[j].nsh)) {
-                    best = j;
-                    best_pref = pref;
-                }
-            }
-            if (best != (size_t)-1) {
-                struct cand *t = &m[best];
-                json_t *d = h[i].doc;
-                uint64_t *sh = h[i].sh;
-                size_t nsh = h[i].nsh;
-                h[i].doc = t->doc;
-                h[i].sh = t->sh;
-                h[i].nsh = t->nsh;
-                t->doc = d;
-                t->sh = sh;
-                t->nsh = nsh;
-                t->taken = 1;
-            }
-        }
-        size_t k = 0;
-        while (k < *nk && !sok_dedup_similar(h[kidx[k]].sh, h[kidx[k]].nsh,
-                                             h[i].sh, h[i].nsh))
-            k++;
-        if (k < *nk)
-            h[kidx[k]].collapsed += 1 + h[i].collapsed;
-        else
-            kidx[(*nk)++] = i;
-    }
-    return 0;
+    unsigned long n = 0;
+    for (size_t k = 0; f != NULL && k < f->n; k++)
+        n += f->counts[k].count;
+    return n;
 }
 
-/* Moves the chosen hits into res, with their snippets. */
-static int emit_hits(struct run *r, struct cand *h, const size_t *kidx,
-                     size_t n, struct sok_search_res *res)
+/* Scales every facet of x by total / seen (the matches examined stand
+ * for all of them), when fewer were seen. */
+static void scale_facets(struct sok_xresult *x, unsigned long seen,
+                         unsigned long total)
 {
-    if (n == 0)
-        return 0;
-    res->hits = calloc(n, sizeof *res->hits);
-    if (res->hits == NULL)
-        return sok_err_set(r->err, SOK_ENOMEM, NULL);
-    for (size_t i = 0; i < n; i++) {
-        struct cand *c = &h[kidx[i]];
-        int rc = cand_doc(r, c);
-        if (rc != 0)
-            return rc;
-        struct sok_search_hit *o = &res->hits[res->nhits++];
-        o->doc = c->doc;
-        c->doc = NULL;
-        o->score = c->score;
-        o->collapsed = c->collapsed;
-        json_t *text = json_object_get(o->doc, "text");
-        struct sok_buf b = SOK_BUF_INIT;
-        rc = sok_snippet(r->e->an, r->hl,
-                         json_is_string(text) ? json_string_value(text) : "",
-                         json_is_string(text) ? json_string_length(text) : 0,
-                         &b, r->err);
-        if (rc != 0) {
-            sok_buf_free(&b);
-            return rc;
-        }
-        o->snippet = sok_buf_detach(&b, NULL);
-        if (o->snippet == NULL)
-            return sok_err_set(r->err, SOK_ENOMEM, NULL);
-    }
-    return 0;
-}
-
-/* ---------------------------------------------------------------- page */
-
-/* Sets res->total and res->facets_exact from the main search, which
- * examined at least check matches.  When that was all of them, the lower
- * bound is the exact number of collapsed results (Xapian's estimate can be
- * far off once collapsing removed many), and the facets are exact.  Else
- * the facets counted only the matches examined: they are scaled to the
- * estimated total (the type facet's sum is the number of collapsed results
- * examined, every section having a type). */
-static void facet_estimates(struct sok_search_res *res, unsigned check)
-{
-    struct sok_xresult *x = res->xres;
-    res->facets_exact = x->total_lower == x->total_upper ||
-                        x->total_upper <= check;
-    if (res->facets_exact) {
-        res->total = x->total_lower;
+    if (seen == 0 || seen >= total)
         return;
-    }
-    res->total = x->total;
-    unsigned long seen = 0;
-    for (size_t i = 0; i < x->nfacets; i++)
-        if (x->facets[i].slot == SOK_SLOT_TYPE)
-            for (size_t k = 0; k < x->facets[i].n; k++)
-                seen += x->facets[i].counts[k].count;
-    if (seen == 0 || seen >= x->total)
-        return;
-    double f = (double)x->total / (double)seen;
+    double f = (double)total / (double)seen;
     for (size_t i = 0; i < x->nfacets; i++)
         for (size_t k = 0; k < x->facets[i].n; k++) {
             unsigned long c = x->facets[i].counts[k].count;
@@ -280,18 +121,222 @@ static void facet_estimates(struct sok_search_res *res, unsigned check)
         }
 }
 
+/* Whether a search that examined at least check matches saw them all. */
+static int saw_all(const struct sok_xresult *x, unsigned check)
+{
+    return x->total_lower == x->total_upper || x->total_upper <= check;
+}
+
+/* Sets res->total, total_exact and facets_exact from the main search,
+ * which examined at least check matches.  When that was all of them, the
+ * lower bound is the exact number of collapsed results (Xapian's estimate
+ * can be far off once collapsing removed many), and the facets are exact.
+ * Else the facets counted only the matches examined: they are scaled to
+ * the estimated total (the type facet's sum is the number of collapsed
+ * results examined, every section having a type). */
+static void facet_estimates(struct sok_search_res *res, unsigned check)
+{
+    struct sok_xresult *x = res->xres;
+    res->facets_exact = res->total_exact = saw_all(x, check);
+    if (res->facets_exact) {
+        res->total = x->total_lower;
+        return;
+    }
+    res->total = x->total;
+    scale_facets(x, facet_sum(find_facet(x, SOK_SLOT_TYPE)), x->total);
+}
+
+/* Count descending, then value: the shim's order. */
+static int cmp_count(const void *a, const void *b)
+{
+    const struct sok_xfacet_count *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->value, y->value);
+}
+
+/* Adds the others pass's type counts (the types the filter left out, so
+ * no value is in both) to the main search's type facet. */
+static int merge_types(struct run *r, struct sok_xfacet *dst,
+                       struct sok_xfacet *src)
+{
+    if (src->n == 0)
+        return 0;
+    struct sok_xfacet_count *c =
+        realloc(dst->counts, (dst->n + src->n) * sizeof *c);
+    if (c == NULL)
+        return sok_err_set(r->err, SOK_ENOMEM, NULL);
+    memcpy(c + dst->n, src->counts, src->n * sizeof *c);
+    dst->counts = c;
+    dst->n += src->n;
+    src->n = 0;                 /* the values now belong to dst */
+    qsort(dst->counts, dst->n, sizeof *dst->counts, cmp_count);
+    return 0;
+}
+
+/* With a type filter: counts the query within the types not chosen into
+ * the type facet, as the main search counts (collapsed, at least check
+ * matches examined, scaled up beyond), so a filter UI can show what
+ * choosing them would add.  The year facet stays within the filter. */
+static int count_others(struct run *r, const struct sok_xq *others,
+                        const struct sok_search_req *req, unsigned check,
+                        struct sok_search_res *res)
+{
+    struct sok_xresult *xo = NULL;
+    /* One hit, not none: without a hit to rank Xapian examines every
+     * match. */
+    int rc = run_one(r, others, req, 0, 1, PASS_OTHERS, check, &xo);
+    struct sok_xfacet *dst = find_facet(res->xres, SOK_SLOT_TYPE);
+    if (rc == 0 && dst != NULL) {
+        int exact = saw_all(xo, check);
+        if (!exact)
+            scale_facets(xo, facet_sum(&xo->facets[0]), xo->total);
+        res->facets_exact = res->facets_exact && exact;
+        rc = merge_types(r, dst, &xo->facets[0]);
+    }
+    sok_xresult_free(xo);
+    return rc;
+}
+
+/* A copy's value for a facet slot, as the indexer stores it ("" none). */
+static void slot_value(const struct sok_twin *t, unsigned slot, char out[16])
+{
+    const char *v = "";
+    if (slot == SOK_SLOT_TYPE) {
+        v = sok_twin_str(t, "type");
+        if (*v == '\0')
+            v = "other";
+    } else if (strlen(sok_twin_str(t, "date")) >= 4) {
+        snprintf(out, 16, "%.4s", sok_twin_str(t, "date"));
+        return;
+    }
+    snprintf(out, 16, "%s", v);
+}
+
+static int same_key(const struct sok_twin *a, const struct sok_twin *b)
+{
+    if (a->klen == 0 || b->klen == 0)   /* no key: counted alone */
+        return a->docid == b->docid;
+    return a->klen == b->klen && memcmp(a->key, b->key, a->klen) == 0;
+}
+
+/* Takes one off each facet value that counted one passage twice: Xapian
+ * counted every collapse key once per value, and a hit holds copies under
+ * several keys when hits were folded into it.  Per value the passage
+ * stays counted once (a PDF copy of another type still counts under
+ * that type: filtering by it finds the PDF). */
+static void fold_facets(struct sok_search_res *res,
+                        const struct sok_twin_group *g, size_t ng)
+{
+    static const unsigned slots[2] = { SOK_SLOT_TYPE, SOK_SLOT_YEAR };
+    for (size_t s = 0; s < 2; s++) {
+        struct sok_xfacet *f = find_facet(res->xres, slots[s]);
+        for (size_t k = 0; f != NULL && k < ng; k++) {
+            for (size_t i = 1; i < g[k].n; i++) {
+                char v[16], w[16];
+                slot_value(g[k].copy[i], slots[s], v);
+                int seen_v = 0, seen_key = 0;
+                for (size_t j = 0; j < i && *v; j++) {
+                    slot_value(g[k].copy[j], slots[s], w);
+                    if (strcmp(v, w) != 0)
+                        continue;
+                    seen_v = 1;
+                    seen_key |= same_key(g[k].copy[i], g[k].copy[j]);
+                }
+                if (!seen_v || seen_key)
+                    continue;
+                for (size_t c = 0; c < f->n; c++)
+                    if (strcmp(f->counts[c].value, v) == 0 &&
+                        f->counts[c].count > 0)
+                        f->counts[c].count--;
+            }
+        }
+    }
+}
+
+/* ------------------------------------------------------------ page */
+
+/* The other copies of group g as JSON, {"url","source","id"} each. */
+static int also_json(struct run *r, const struct sok_twin_group *g,
+                     json_t **out)
+{
+    json_t *a = json_array();
+    int rc = a != NULL ? 0 : sok_err_set(r->err, SOK_ENOMEM, NULL);
+    for (size_t i = 1; i < g->n && rc == 0; i++) {
+        struct sok_twin *t = g->copy[i];
+        if ((rc = sok_twin_doc(t, r->err)) != 0)
+            break;
+        json_t *o = json_pack("{s:s, s:s, s:s}", "url",
+                              sok_twin_str(t, "url"), "source",
+                              sok_twin_str(t, "source"), "id",
+                              sok_twin_str(t, "id"));
+        if (json_array_append_new(a, o) != 0)
+            rc = sok_err_set(r->err, SOK_ENOMEM, NULL);
+    }
+    if (rc != 0) {
+        json_decref(a);
+        a = NULL;
+    }
+    *out = a;
+    return rc;
+}
+
+/* field of doc highlighted into *out (malloc()ed HTML): the snippet of
+ * its "text", or all of its "title". */
+static int marked(struct run *r, const json_t *doc, const char *field,
+                  char **out)
+{
+    json_t *v = json_object_get(doc, field);
+    const char *s = json_is_string(v) ? json_string_value(v) : "";
+    size_t n = json_is_string(v) ? json_string_length(v) : 0;
+    struct sok_buf b = SOK_BUF_INIT;
+    int rc = strcmp(field, "text") == 0
+                 ? sok_snippet(r->e->an, r->hl, s, n, &b, r->err)
+                 : sok_highlight_line(r->e->an, r->hl, s, n, &b, r->err);
+    if (rc == 0 && (*out = sok_buf_detach(&b, NULL)) == NULL)
+        rc = sok_err_set(r->err, SOK_ENOMEM, NULL);
+    sok_buf_free(&b);
+    return rc;
+}
+
+/* Moves groups g[0..n) into res as hits: their faces' records, snippets
+ * and titles, and the other copies. */
+static int emit_hits(struct run *r, struct sok_twin_group *g, size_t n,
+                     struct sok_search_res *res)
+{
+    if (n == 0)
+        return 0;
+    res->hits = calloc(n, sizeof *res->hits);
+    if (res->hits == NULL)
+        return sok_err_set(r->err, SOK_ENOMEM, NULL);
+    for (size_t i = 0; i < n; i++) {
+        struct sok_twin *face = g[i].copy[0];
+        int rc = sok_twin_doc(face, r->err);
+        if (rc != 0)
+            return rc;
+        struct sok_search_hit *o = &res->hits[res->nhits++];
+        o->doc = face->doc;
+        face->doc = NULL;
+        o->score = g[i].score;
+        o->collapsed = g[i].collapsed;
+        if ((rc = marked(r, o->doc, "text", &o->snippet)) != 0 ||
+            (rc = marked(r, o->doc, "title", &o->title_html)) != 0 ||
+            (rc = also_json(r, &g[i], &o->also)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* The page of res from the top of the main search x (xlim hits asked
- * for): twins chosen and contained texts folded over the hits, and the
- * total less the folds.  h[0..x->nhits) are x's hits, kidx room for as
- * many indexes. */
-static int dedup_page(struct run *r, const struct sok_xq *q,
-                      const struct sok_search_req *req, unsigned xlim,
-                      struct cand *h, size_t *kidx,
-                      struct sok_search_res *res)
+ * for, h[0..x->nhits) its hits): the passages grouped from the top
+ * (twins.h), the total and facets less the folds. */
+static int grouped_page(struct run *r, const struct sok_xq *q,
+                        const struct sok_search_req *req, unsigned xlim,
+                        struct sok_twin *h, struct sok_search_res *res)
 {
     const struct sok_xresult *x = res->xres;
     unsigned offset = (req->page - 1) * req->per_page;
-    struct cand *m = NULL;
+    struct sok_twin *m = NULL;
     struct sok_xresult *xm = NULL;
     int rc = 0, collapsed = 0;
     for (size_t i = 0; i < x->nhits; i++)
@@ -299,31 +344,74 @@ static int dedup_page(struct run *r, const struct sok_xq *q,
     if (collapsed) {
         unsigned lim = 2 * xlim < SOK_DEDUP_TWINS ? 2 * xlim
                                                   : SOK_DEDUP_TWINS;
-        rc = run_one(r, q, req, 0, lim, 0, &xm);
+        rc = run_one(r, q, req, 0, lim, PASS_TWINS, 0, &xm);
         if (rc == 0)
-            rc = load_all(r, xm, &m);
+            rc = load_twins(r, xm, &m);
     }
-    /* When Xapian returned every match, all are deduplicated for an
-     * exact total; else only as many as fill the page (the total is an
+    /* When Xapian returned every match, all are grouped for an exact
+     * total; else only as many as fill the page (the total is an
      * estimate there, less the folds seen). */
     size_t want = x->nhits < xlim ? x->nhits : offset + req->per_page;
-    size_t nk = 0, seen = 0;
+    size_t ng = 0, seen = 0;
+    struct sok_twin_group *g = calloc(want ? want : 1, sizeof *g);
+    if (rc == 0 && g == NULL)
+        rc = sok_err_set(r->err, SOK_ENOMEM, NULL);
     if (rc == 0)
-        rc = choose_twins(r, h, x->nhits, m, xm ? xm->nhits : 0, want, kidx,
-                          &nk, &seen);
+        rc = sok_twins_group(h, x->nhits, m, xm ? xm->nhits : 0, want, g,
+                             &ng, &seen, r->err);
     if (rc == 0) {
-        size_t folded = seen - nk;
+        size_t folded = seen - ng;
         if (x->nhits < xlim)        /* saw every match */
-            res->total = nk;
+            res->total = ng;
         else
-            res->total = res->total > folded ? res->total - folded : nk;
-        size_t from = offset < nk ? offset : nk;
-        size_t to = from + req->per_page < nk ? from + req->per_page : nk;
-        rc = emit_hits(r, h, kidx + from, to - from, res);
+            res->total = res->total > folded ? res->total - folded : ng;
+        fold_facets(res, g, ng);
+        size_t from = offset < ng ? offset : ng;
+        size_t to = from + req->per_page < ng ? from + req->per_page : ng;
+        rc = emit_hits(r, g + from, to - from, res);
     }
-    cand_free(m, xm ? xm->nhits : 0);
+    sok_twins_groups_free(g, ng);
+    free(g);
+    sok_twins_free(m, xm ? xm->nhits : 0);
+    free(m);
     sok_xresult_free(xm);
     return rc;
+}
+
+/* A page past SOK_DEDUP_WINDOW: Xapian's hits as they come, one group
+ * each. */
+static int plain_page(struct run *r, struct sok_twin *h, size_t n,
+                      struct sok_search_res *res)
+{
+    struct sok_twin_group *g = calloc(n ? n : 1, sizeof *g);
+    struct sok_twin **faces = calloc(n ? n : 1, sizeof *faces);
+    int rc = g && faces ? 0 : sok_err_set(r->err, SOK_ENOMEM, NULL);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        faces[i] = &h[i];
+        g[i].copy = &faces[i];
+        g[i].n = 1;
+        g[i].first = &h[i];
+        g[i].score = h[i].score;
+        g[i].collapsed = h[i].collapsed;
+    }
+    if (rc == 0)
+        rc = emit_hits(r, g, n, res);
+    free(faces);
+    free(g);
+    return rc;
+}
+
+/* The main search's window of req: its first hit (*xoff) and how many
+ * (*xlim); returns whether the page lies within SOK_DEDUP_WINDOW. */
+static int window_of(const struct sok_search_req *req, unsigned *xoff,
+                     unsigned *xlim)
+{
+    unsigned offset = (req->page - 1) * req->per_page;
+    int window = offset + req->per_page <= SOK_DEDUP_WINDOW;
+    *xoff = window ? 0 : offset;
+    *xlim = window ? offset + req->per_page + SOK_DEDUP_EXTRA
+                   : req->per_page;
+    return window;
 }
 
 int sok_hits_search(struct sok_engine *e, const struct sok_hl *hl,
@@ -331,31 +419,34 @@ int sok_hits_search(struct sok_engine *e, const struct sok_hl *hl,
                     struct sok_search_res *res, struct sok_err *err)
 {
     struct run run = { e, hl, err }, *r = &run;
-    unsigned offset = (req->page - 1) * req->per_page;
-    int window = offset + req->per_page <= SOK_DEDUP_WINDOW;
-    unsigned xoff = window ? 0 : offset;
-    unsigned xlim = window ? offset + req->per_page + SOK_DEDUP_EXTRA
-                           : req->per_page;
-    int rc = run_one(r, q, req, xoff, xlim, 1, &res->xres);
+    unsigned xoff, xlim;
+    int window = window_of(req, &xoff, &xlim);
+    unsigned check = main_check(xoff + xlim);
+    int rc = run_one(r, q, req, xoff, xlim, PASS_MAIN, check, &res->xres);
     if (rc != 0)
         return rc;
-    facet_estimates(res, main_check(xoff + xlim));
+    facet_estimates(res, check);
     const struct sok_xresult *x = res->xres;
 
-    struct cand *h = NULL;
-    size_t *kidx = calloc(x->nhits ? x->nhits : 1, sizeof *kidx);
-    if (kidx == NULL)
-        rc = sok_err_set(err, SOK_ENOMEM, NULL);
-    if (rc == 0)
-        rc = load_all(r, x, &h);
-    if (rc == 0 && window) {
-        rc = dedup_page(r, q, req, xlim, h, kidx, res);
-    } else if (rc == 0) {
-        for (size_t i = 0; i < x->nhits; i++)
-            kidx[i] = i;
-        rc = emit_hits(r, h, kidx, x->nhits, res);
-    }
-    cand_free(h, x->nhits);
-    free(kidx);
+    struct sok_twin *h = NULL;
+    rc = load_twins(r, x, &h);
+    if (rc == 0 && window)
+        rc = grouped_page(r, q, req, xlim, h, res);
+    else if (rc == 0)
+        rc = plain_page(r, h, x->nhits, res);
+    sok_twins_free(h, x->nhits);
+    free(h);
     return rc;
+}
+
+int sok_hits_count_others(struct sok_engine *e, const struct sok_xq *others,
+                          const struct sok_search_req *req,
+                          struct sok_search_res *res, struct sok_err *err)
+{
+    struct run run = { e, NULL, err };
+    unsigned xoff, xlim;
+    (void)window_of(req, &xoff, &xlim);
+    if (others == NULL || res->xres == NULL)
+        return 0;
+    return count_others(&run, others, req, main_check(xoff + xlim), res);
 }

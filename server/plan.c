@@ -634,19 +634,27 @@ static int filtered(struct sok_plan *p, struct sok_xq *q,
 }
 
 /* Appends tier name: pos (not absent) without the excluded terms, within
- * the filters. */
+ * the filters; with a type filter, also the same within the types not
+ * chosen (for their facet counts). */
 static int add_tier(struct sok_plan *p, const char *name, struct sok_xq *pos,
                     const struct sok_search_req *req)
 {
-    struct sok_xq *q = pos;
+    struct sok_xq *q = pos, *others = NULL;
     if (p->neg != NULL) {
         struct sok_xq *v[2] = { pos, p->neg };
         sok_plan_comb(p, SOK_XQ_AND_NOT, v, 2, &q);
+    }
+    unsigned rest = ~req->types & ((1u << SOK_TYPE_COUNT) - 1);
+    if (req->types != 0 && rest != 0) {
+        struct sok_search_req o = *req;
+        o.types = rest;
+        filtered(p, q, &o, &others);
     }
     int rc = filtered(p, q, req, &q);
     if (rc != 0)
         return rc;
     p->tier[p->ntiers].name = name;
+    p->tier[p->ntiers].others = others;
     p->tier[p->ntiers++].q = q;
     return 0;
 }

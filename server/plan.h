@@ -68,6 +68,9 @@ struct sok_fixes {          /* non-overlapping (sok_correct_add) */
 struct sok_plan_tier {
     const char *name;       /* static: "all", "known" or "any" */
     struct sok_xq *q;       /* never NULL */
+    struct sok_xq *others;  /* with a type filter, the same query within
+                               the types not chosen, for the type facet;
+                               NULL without one (or with every type) */
 };
 
 struct sok_plan {
@@ -269,14 +272,25 @@ void sok_correct_free(struct sok_fixes *fx);
 
 /* Runs q, one whole tier of a plan, for req on e's reader and fills res:
  * total and facets (exact when every match was examined, else scaled-up
- * estimates), and the page of hits with snippets marking hl's words.
- * Within the first SOK_DEDUP_WINDOW results the page is cut from a list
- * deduplicated from the top (twins chosen, contained texts folded), so
- * pages stay consistent; deeper pages are Xapian's.  res must be empty
+ * estimates), and the page of hits with snippets and titles marking hl's
+ * words.  Within the first SOK_DEDUP_WINDOW results the page is cut from
+ * a list of one hit per passage, grouped from the top (twins.h), so pages
+ * stay consistent; deeper pages are Xapian's.  res must be empty
  * (SOK_SEARCH_RES_INIT or freed); on failure it may hold part of a result
  * and is safe to free.  Returns 0 or a negative code, with err. */
 int sok_hits_search(struct sok_engine *e, const struct sok_hl *hl,
                     const struct sok_xq *q, const struct sok_search_req *req,
                     struct sok_search_res *res, struct sok_err *err);
+
+/* Adds to res's type facet the counts of others, the tier's query within
+ * the types req did not choose (tier.others; NULL: nothing to do), counted
+ * as the main search counts (collapsed, examining as many matches, scaled
+ * up beyond), so a filter UI can show what choosing them would add;
+ * facets_exact then also says whether they were all counted.  For the
+ * tier whose hits res holds (sok_hits_search).  Returns 0 or a negative
+ * code, with err. */
+int sok_hits_count_others(struct sok_engine *e, const struct sok_xq *others,
+                          const struct sok_search_req *req,
+                          struct sok_search_res *res, struct sok_err *err);
 
 #endif /* SOK_PLAN_H */

@@ -36,6 +36,27 @@ static void put_qstr(struct sok_buf *b, const char *s, size_t len, int *rc)
     sok_buf_putc(b, '"', rc);
 }
 
+/* The hit's title_html, or (a result built without one) its title
+ * escaped. */
+static void put_title_json(struct sok_buf *b, const struct sok_search_hit *h,
+                           int *rc)
+{
+    if (h->title_html != NULL) {
+        sok_buf_json_qstr(b, h->title_html, rc);
+        return;
+    }
+    const json_t *t = json_object_get(h->doc, "title");
+    struct sok_buf e = SOK_BUF_INIT;
+    int erc = 0;
+    if (json_is_string(t))
+        sok_buf_html(&e, json_string_value(t), json_string_length(t), &erc);
+    if (erc != 0)
+        *rc = erc;
+    else
+        put_qstr(b, e.n ? e.p : "", e.n, rc);
+    sok_buf_free(&e);
+}
+
 static const struct sok_xfacet *facet(const struct sok_search_res *res,
                                       unsigned slot)
 {
@@ -95,7 +116,20 @@ void sok_render_search_json(struct sok_buf *b,
         sok_buf_printf(b, rc, ",\"score\":%.4f,\"collapsed\":%u,"
                        "\"snippet\":", h->score, h->collapsed);
         sok_buf_json_qstr(b, h->snippet, rc);
-        sok_buf_putc(b, '}', rc);
+        sok_buf_puts(b, ",\"title_html\":", rc);
+        put_title_json(b, h, rc);
+        sok_buf_puts(b, ",\"also\":[", rc);
+        for (size_t k = 0; k < json_array_size(h->also); k++) {
+            const json_t *a = json_array_get(h->also, k);
+            static const char *const afields[] = { "url", "source", "id" };
+            sok_buf_puts(b, k ? ",{" : "{", rc);
+            for (size_t f = 0; f < 3; f++) {
+                sok_buf_printf(b, rc, "%s\"%s\":", f ? "," : "", afields[f]);
+                put_jstr(b, json_object_get(a, afields[f]), rc);
+            }
+            sok_buf_putc(b, '}', rc);
+        }
+        sok_buf_puts(b, "]}", rc);
     }
     sok_buf_puts(b, "],\"facets\":{\"type\":", rc);
     put_facet(b, facet(res, SOK_SLOT_TYPE), rc);
@@ -467,17 +501,54 @@ static void pager(struct sok_buf *b, const struct sok_search_req *req,
     sok_buf_puts(b, "</ul>\n</nav>\n", rc);
 }
 
+/* "Finns även som PDF, i fil.txt": a link to each other copy of the
+ * passage, a PDF named by its format unless that would not tell two
+ * apart, anything else by its file's name. */
+static void also_html(struct sok_buf *b, const struct sok_search_req *req,
+                      const struct sok_search_hit *h, int *rc)
+{
+    size_t n = json_array_size(h->also), pdfs = 0;
+    if (n == 0)
+        return;
+    int face_pdf = sok_format_from_path(jstr(h->doc, "source")) ==
+                   SOK_FMT_PDF;
+    for (size_t i = 0; i < n; i++)
+        pdfs += sok_format_from_path(jstr(json_array_get(h->also, i),
+                                          "source")) == SOK_FMT_PDF;
+    sok_buf_puts(b, "<p class=\"also\">", rc);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *a = json_array_get(h->also, i);
+        const char *src = jstr(a, "source"), *slash = strrchr(src, '/');
+        int pdf = sok_format_from_path(src) == SOK_FMT_PDF;
+        sok_buf_puts(b, i ? ", <a href=\"" : "<a href=\"", rc);
+        put_href(b, a, req->q, req->qlen, rc);
+        sok_buf_puts(b, i ? "\">" : "\">Finns även ", rc);
+        if (pdf && pdfs == 1 && !face_pdf) {
+            sok_buf_puts(b, "som PDF", rc);
+        } else {
+            sok_buf_puts(b, "i ", rc);
+            put_html_str(b, slash ? slash + 1 : src, rc);
+        }
+        sok_buf_puts(b, "</a>", rc);
+    }
+    sok_buf_puts(b, "</p>\n", rc);
+}
+
 static void hit_html(struct sok_buf *b, const struct sok_search_req *req,
                      const struct sok_search_hit *h, int *rc)
 {
     const json_t *d = h->doc;
     const char *title = jstr(d, "title");
-    if (*title == '\0')
+    int own = *title != '\0';
+    if (!own)
         title = jstr(d, "doc_title");
     sok_buf_puts(b, "<li class=\"hit\">\n<h3><a href=\"", rc);
     put_href(b, d, req->q, req->qlen, rc);
     sok_buf_puts(b, "\">", rc);
-    put_html_str(b, *title ? title : UNTITLED, rc);
+    if (own && h->title_html != NULL && *h->title_html)
+        sok_buf_puts(b, h->title_html, rc);     /* already HTML */
+    else
+        put_html_str(b, *title ? title : UNTITLED, rc);
     sok_buf_puts(b, "</a></h3>\n<p class=\"meta\">", rc);
     const char *dt = jstr(d, "doc_title");
     if (*dt && strcmp(dt, title) != 0) {
@@ -495,7 +566,9 @@ static void hit_html(struct sok_buf *b, const struct sok_search_req *req,
     }
     sok_buf_puts(b, "</p>\n<p class=\"snippet\">", rc);
     sok_buf_puts(b, h->snippet ? h->snippet : "", rc);  /* already HTML */
-    sok_buf_puts(b, "</p>\n</li>\n", rc);
+    sok_buf_puts(b, "</p>\n", rc);
+    also_html(b, req, h, rc);
+    sok_buf_puts(b, "</li>\n", rc);
 }
 
 static void put_quoted_q(struct sok_buf *b, const struct sok_search_req *req,
@@ -573,7 +646,7 @@ static void results(struct sok_buf *b, const struct sok_search_req *req,
         /* Past SOK_FACET_CHECK matches the total is Xapian's estimate. */
         sok_buf_printf(b, rc, "Visar %lu–%lu av %s%lu %s för ", first,
                        first + res->nhits - 1,
-                       res->facets_exact ? "" : "cirka ", res->total,
+                       res->total_exact ? "" : "cirka ", res->total,
                        res->total == 1 ? "träff" : "träffar");
         put_quoted_q(b, req, rc);
     } else if (res->total > 0) {

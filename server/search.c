@@ -24,7 +24,8 @@ static int plan_and_run(struct sok_engine *e, const struct sok_search_req *req,
         newest.sort_date = 1;
         req = &newest;
     }
-    for (size_t k = 0; rc == 0 && k < p->ntiers; k++) {
+    size_t k = 0;
+    for (; rc == 0 && k < p->ntiers; k++) {
         if (k > 0) {
             if (res->total > 0)
                 break;
@@ -33,6 +34,9 @@ static int plan_and_run(struct sok_engine *e, const struct sok_search_req *req,
         }
         rc = sok_hits_search(e, hl, p->tier[k].q, req, res, err);
     }
+    /* The type facet's other types, for the tier whose hits these are. */
+    if (rc == 0)
+        rc = sok_hits_count_others(e, p->tier[k - 1].others, req, res, err);
     if (rc == 0)
         res->notices = p->pq.notices;
     *pp = p;
@@ -103,6 +107,8 @@ void sok_search_res_free(struct sok_search_res *res)
     for (size_t i = 0; i < res->nhits; i++) {
         json_decref(res->hits[i].doc);
         free(res->hits[i].snippet);
+        free(res->hits[i].title_html);
+        json_decref(res->hits[i].also);
     }
     free(res->hits);
     free(res->suggestion);

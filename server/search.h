@@ -41,14 +41,21 @@
  *    optional), then all groups ORed, and the result says "relaxed";
  *    either way, sections holding the query's words in order and close
  *    together (a phrase with slack, stopwords included) get a boost;
- *  - near-duplicate sections collapse on SOK_SLOT_DUPKEY; among the top
- *    results the face of each collapsed group is chosen so that one page
- *    does not mix the two copies of a document (and prefers the copy with
- *    a date), and a hit whose text a higher hit contains is folded into it
- *    (dedup.h); the type and year facets are counted over the whole
- *    result set when it has at most SOK_FACET_CHECK matches, else over
- *    the matches examined, scaled up to the estimated total (and the
- *    result says the facets are estimates).
+ *  - one hit per passage (twins.h): near-duplicate sections collapse on
+ *    SOK_SLOT_DUPKEY, and among the top results a hit whose text a
+ *    higher hit holds (or lies inside) is folded into it; the face of
+ *    each hit is its preferred copy (a web page over a PDF, then a copy
+ *    with a date, then one from a file the page already shows), the
+ *    others are listed beside it ("also");
+ *  - the type and year facets are counted over the whole result set when
+ *    it has at most SOK_FACET_CHECK matches, else over the matches
+ *    examined, scaled up to the estimated total (and the result says the
+ *    facets are estimates).  A value counts each passage once: sections
+ *    of one collapse key once, and a folded hit not again where a copy
+ *    in its hit has the same value.  With a type filter the type facet
+ *    also counts the types not chosen (as if that filter were off), from
+ *    a second search of the query within those types; the year facet
+ *    counts within the chosen types and dates.
  */
 #ifndef SOK_SEARCH_H
 #define SOK_SEARCH_H
@@ -99,12 +106,20 @@ struct sok_search_hit {
     double score;
     unsigned collapsed;     /* near-duplicates folded into this hit */
     char *snippet;          /* owned: HTML, only <mark> is markup */
+    char *title_html;       /* owned: the title as snippet is (HTML, only
+                               <mark> is markup); NULL: escape "title" */
+    json_t *also;           /* owned: the other copies of the passage, an
+                               array of {"url", "source", "id"}, preferred
+                               first; NULL: none */
 };
 
 struct sok_search_res {
     unsigned long total;
     int facets_exact;       /* every match was examined: total and facets
                                are exact, else scaled-up estimates */
+    int total_exact;        /* total alone is exact (the type facet's count
+                               of the types not chosen may still be an
+                               estimate) */
     int relaxed;            /* the AND of every group found nothing: these
                                are a looser tier's results (the known
                                words ANDed, or any group) */
@@ -119,7 +134,7 @@ struct sok_search_res {
     unsigned long total_without_dates;  /* matches without that filter */
 };
 
-#define SOK_SEARCH_RES_INIT { .facets_exact = 1 }
+#define SOK_SEARCH_RES_INIT { .facets_exact = 1, .total_exact = 1 }
 
 /* Runs req on e's reader (the caller has refreshed it).  On success *res
  * is filled (free with sok_search_res_free); on failure err says why:

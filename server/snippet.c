@@ -332,9 +332,11 @@ int sok_snippet(struct sok_analyzer *an, const struct sok_hl *hl,
     return brc ? sok_err_set(err, brc, NULL) : 0;
 }
 
-int sok_highlight_html(struct sok_analyzer *an, const struct sok_hl *hl,
-                       const char *text, size_t len, struct sok_buf *out,
-                       struct sok_err *err)
+/* All of text[0..len), trimmed, with the matches marked; paragraphs
+ * (<p>...</p>) or one line. */
+static int highlight(struct sok_analyzer *an, const struct sok_hl *hl,
+                     const char *text, size_t len, enum ws_mode mode,
+                     struct sok_buf *out, struct sok_err *err)
 {
     struct scan s = { an, hl, 0, 0, 0, NULL, 0, 0, 0 };
     int rc = hl->n ? run_scan(&s, text, len, err) : 0;
@@ -348,9 +350,26 @@ int sok_highlight_html(struct sok_analyzer *an, const struct sok_hl *hl,
     while (be > bs && is_space((unsigned char)text[be - 1]))
         be--;
     int brc = 0;
-    sok_buf_puts(out, "<p>", &brc);
-    put_marked(out, text, bs, be, s.m, s.nm, WS_PARAGRAPHS, &brc);
-    sok_buf_puts(out, "</p>\n", &brc);
+    if (mode == WS_PARAGRAPHS)
+        sok_buf_puts(out, "<p>", &brc);
+    put_marked(out, text, bs, be, s.m, s.nm, mode, &brc);
+    if (mode == WS_PARAGRAPHS)
+        sok_buf_puts(out, "</p>\n", &brc);
     free(s.m);
     return brc ? sok_err_set(err, brc, NULL) : 0;
+}
+
+int sok_highlight_html(struct sok_analyzer *an, const struct sok_hl *hl,
+                       const char *text, size_t len, struct sok_buf *out,
+                       struct sok_err *err)
+{
+    return highlight(an, hl, text, len, WS_PARAGRAPHS, out, err);
+}
+
+int sok_highlight_line(struct sok_analyzer *an, const struct sok_hl *hl,
+                       const char *text, size_t len, struct sok_buf *out,
+                       struct sok_err *err)
+{
+    size_t scan_len = sok_utf8_floor(text, len, SOK_SNIPPET_SCAN);
+    return highlight(an, hl, text, scan_len, WS_SPACE, out, err);
 }

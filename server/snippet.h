@@ -60,4 +60,12 @@ int sok_highlight_html(struct sok_analyzer *an, const struct sok_hl *hl,
                        const char *text, size_t len, struct sok_buf *out,
                        struct sok_err *err);
 
+/* Appends all of text[0..len) (a title: at most SOK_SNIPPET_SCAN bytes
+ * of it) as one line, as sok_snippet marks and escapes a passage:
+ * matches in <mark>, whitespace runs collapsed to one space, trimmed, no
+ * other markup. */
+int sok_highlight_line(struct sok_analyzer *an, const struct sok_hl *hl,
+                       const char *text, size_t len, struct sok_buf *out,
+                       struct sok_err *err);
+
 #endif /* SOK_SNIPPET_H */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +82,44 @@ static void test_different_and_short(void **state)
     free(v);
 }
 
+/* How a character is composed, its case and ligatures do not matter; a
+ * stray byte and punctuation separate words. */
+static void test_composition(void **state)
+{
+    (void)state;
+    assert_true(similar("Förvaltningen fick ﬁnansiering för ÅTTA nya "
+                        "platser i år",
+                        "fo\xcc\x88rvaltningen – fick finansiering för "
+                        "a\xcc\x8atta nya platser i A\xcc\x8aR"));
+    assert_false(similar("förvaltningen fick pengar för åtta nya platser",
+                         "forvaltningen fick pengar for atta nya platser"));
+    uint64_t *v, *w;
+    size_t n, m;
+    shingles("ett, två; tre\xff" "fyra fem", &v, &n);
+    shingles("ett två tre fyra fem", &w, &m);
+    assert_int_equal(n, 2);
+    assert_int_equal(m, 2);
+    assert_memory_equal(v, w, n * sizeof *v);
+    free(v);
+    free(w);
+}
+
+/* A section deep inside a whole PDF printed as one section (50,000 words
+ * and more) is still found inside it. */
+static void test_deep_inside_long(void **state)
+{
+    (void)state;
+    size_t cap = 60000 * 12 + sizeof k_md;
+    char *big = malloc(cap);
+    assert_non_null(big);
+    size_t n = 0;
+    for (unsigned i = 0; i < 60000; i++)
+        n += (size_t)snprintf(big + n, cap - n, "ord%u ", i);
+    memcpy(big + n, k_md, sizeof k_md);
+    assert_true(similar(k_pdf, big));
+    free(big);
+}
+
 /* The merge with its early exit and the radix sort against the obvious
  * versions, on random sets of many sizes and overlaps. */
 static int similar_ref(const uint64_t *a, size_t na, const uint64_t *b,
@@ -147,6 +186,8 @@ int main(void)
         cmocka_unit_test(test_layout_and_case_do_not_matter),
         cmocka_unit_test(test_contained_in_longer),
         cmocka_unit_test(test_different_and_short),
+        cmocka_unit_test(test_composition),
+        cmocka_unit_test(test_deep_inside_long),
         cmocka_unit_test(test_fast_paths_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -96,7 +96,8 @@ static char *render_results(const char *q, json_t *doc, unsigned page,
     req.page = page;
     req.types = 1u << SOK_TYPE_MINUTES;
     struct sok_search_hit hit = { doc, 1.0, 0,
-                                  (char *)"före <mark>ord</mark> &amp; efter" };
+                                  (char *)"före <mark>ord</mark> &amp; efter",
+                                  NULL, NULL };
     struct sok_search_res res = SOK_SEARCH_RES_INIT;
     res.total = total;
     res.nhits = 1;
@@ -148,10 +149,11 @@ static void test_page_links(void **state)
     struct sok_search_req req = SOK_SEARCH_REQ_INIT;
     req.q = "a";
     req.qlen = 1;
-    struct sok_search_hit hit = { d, 1.0, 0, (char *)"x" };
+    struct sok_search_hit hit = { d, 1.0, 0, (char *)"x", NULL, NULL };
     struct sok_search_res res = SOK_SEARCH_RES_INIT;
     res.total = 4000;
     res.facets_exact = 0;
+    res.total_exact = 0;
     res.nhits = 1;
     res.hits = &hit;
     struct sok_buf b = SOK_BUF_INIT;
@@ -159,6 +161,12 @@ static void test_page_links(void **state)
     sok_render_page_html(&b, &req, &res, NULL, &rc);
     assert_int_equal(rc, 0);
     assert_non_null(strstr(b.p, "Visar 1–1 av cirka 4000 träffar"));
+    /* Only the type facet's other types estimated: the total is exact. */
+    res.total_exact = 1;
+    sok_buf_reset(&b);
+    sok_render_page_html(&b, &req, &res, NULL, &rc);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(b.p, "Visar 1–1 av 4000 träffar"));
     sok_buf_free(&b);
     s = render_results("a&b", d, 2, 35);
     /* The pager keeps the query and the filter; & is &amp; in href. */
@@ -182,7 +190,8 @@ static void test_search_json(void **state)
     struct sok_search_req req = SOK_SEARCH_REQ_INIT;
     req.q = "a\"b";
     req.qlen = 3;
-    struct sok_search_hit hit = { d, 1.5, 0, (char *)"<mark>a</mark>" };
+    struct sok_search_hit hit = { d, 1.5, 0, (char *)"<mark>a</mark>", NULL,
+                                  NULL };
     struct sok_search_res res = SOK_SEARCH_RES_INIT;
     res.total = 1;
     res.nhits = 1;
@@ -198,6 +207,12 @@ static void test_search_json(void **state)
                         "a\"b");
     assert_true(json_is_true(json_object_get(j, "facets_exact")));
     assert_true(json_is_object(json_object_get(j, "facets")));
+    /* Without a title_html the title escaped; no other copy: []. */
+    json_t *h0 = json_array_get(json_object_get(j, "hits"), 0);
+    assert_string_equal(json_string_value(json_object_get(h0, "title_html")),
+                        "Rubrik &lt;i&gt;&quot;x&quot;&lt;/i&gt;");
+    assert_true(json_is_array(json_object_get(h0, "also")));
+    assert_int_equal(json_array_size(json_object_get(h0, "also")), 0);
     json_decref(j);
     /* Counted over part of the matches: said so. */
     res.facets_exact = 0;
@@ -208,6 +223,65 @@ static void test_search_json(void **state)
     assert_true(json_is_false(json_object_get(j, "facets_exact")));
     json_decref(j);
     sok_buf_free(&b);
+    json_decref(d);
+}
+
+/* A hit with a marked title and two other copies of its passage: the
+ * JSON lists them, the page names a lone PDF by its format and anything
+ * else by its file, each a link to that copy. */
+static void test_title_and_also(void **state)
+{
+    (void)state;
+    json_t *d = hit_doc("/doc/0123456789abcdef");
+    json_object_set_new(d, "source", json_string("corpus/protokoll.html"));
+    struct sok_search_req req = SOK_SEARCH_REQ_INIT;
+    req.q = "ord";
+    req.qlen = 3;
+    struct sok_search_hit hit = { d, 1.5, 2, (char *)"<mark>ord</mark>",
+                                  (char *)"Rubrik &amp; <mark>ord</mark>",
+                                  NULL };
+    hit.also = json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s}]",
+                         "url", "/doc/1111111111111111", "source",
+                         "corpus/pdf/protokoll.pdf", "id", "1111111111111111",
+                         "url", "https://example.org/p<1>", "source",
+                         "corpus/protokoll.md", "id", "2222222222222222");
+    struct sok_search_res res = SOK_SEARCH_RES_INIT;
+    res.total = 1;
+    res.nhits = 1;
+    res.hits = &hit;
+    struct sok_buf b = SOK_BUF_INIT;
+    int rc = 0;
+    sok_render_search_json(&b, &req, &res, &rc);
+    assert_int_equal(rc, 0);
+    json_error_t e;
+    json_t *j = json_loads(b.p, 0, &e);
+    assert_non_null(j);
+    json_t *h0 = json_array_get(json_object_get(j, "hits"), 0);
+    assert_string_equal(json_string_value(json_object_get(h0, "title_html")),
+                        "Rubrik &amp; <mark>ord</mark>");
+    assert_true(json_equal(json_object_get(h0, "also"), hit.also));
+    assert_int_equal(json_integer_value(json_object_get(h0, "collapsed")), 2);
+    json_decref(j);
+
+    sok_buf_reset(&b);
+    sok_render_page_html(&b, &req, &res, NULL, &rc);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(b.p, "<h3><a href=\"/doc/0123456789abcdef?q=ord"
+                                "\">Rubrik &amp; <mark>ord</mark></a></h3>"));
+    assert_non_null(strstr(b.p, "<p class=\"also\"><a href=\"/doc/"
+                                "1111111111111111?q=ord\">Finns även som "
+                                "PDF</a>, <a href=\"https://example.org/"
+                                "p&lt;1&gt;\">i protokoll.md</a></p>"));
+    /* Two PDFs: named by their files. */
+    json_object_set_new(json_array_get(hit.also, 1), "source",
+                        json_string("b/protokoll2.pdf"));
+    sok_buf_reset(&b);
+    sok_render_page_html(&b, &req, &res, NULL, &rc);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(b.p, ">Finns även i protokoll.pdf</a>, "));
+    assert_non_null(strstr(b.p, ">i protokoll2.pdf</a></p>"));
+    sok_buf_free(&b);
+    json_decref(hit.also);
     json_decref(d);
 }
 
@@ -265,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_page_escapes_everything),
         cmocka_unit_test(test_page_links),
         cmocka_unit_test(test_search_json),
+        cmocka_unit_test(test_title_and_also),
         cmocka_unit_test(test_no_hits),
         cmocka_unit_test(test_doc_page),
     };

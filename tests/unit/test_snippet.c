@@ -202,6 +202,30 @@ static void test_highlight_html(void **state)
     sok_buf_free(&b);
 }
 
+/* A title is marked and escaped as a snippet is, whole, on one line. */
+static void test_highlight_line(void **state)
+{
+    (void)state;
+    struct sok_hl hl = { 0 };
+    add_word(&hl, 0, "fritidsbanken");
+    struct sok_buf b = SOK_BUF_INIT;
+    struct sok_err err = SOK_ERR_INIT;
+    const char *title = "  Fritidsbank <&> \"Fritidsbanken\"\n i Eslöv ";
+    assert_int_equal(sok_highlight_line(g_an, &hl, title, strlen(title), &b,
+                                        &err), 0);
+    assert_string_equal(b.p, "<mark>Fritidsbank</mark> &lt;&amp;&gt; "
+                             "&quot;<mark>Fritidsbanken</mark>&quot; i "
+                             "Eslöv");
+    sok_buf_reset(&b);
+    assert_int_equal(sok_highlight_line(g_an, &hl, "", 0, &b, &err), 0);
+    assert_true(b.n == 0);
+    struct sok_hl none = { 0 };
+    assert_int_equal(sok_highlight_line(g_an, &none, "a < b", 5, &b, &err),
+                     0);
+    assert_string_equal(b.p, "a &lt; b");
+    sok_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +236,7 @@ int main(void)
         cmocka_unit_test(test_compound_and_prefix),
         cmocka_unit_test(test_empty_and_long),
         cmocka_unit_test(test_highlight_html),
+        cmocka_unit_test(test_highlight_line),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -166,6 +166,7 @@ static void search_init(struct sok_xsearch *s, const struct sok_xq *q)
     s->limit = 100;
     s->sort_slot = -1;
     s->collapse_slot = -1;
+    s->key_slot = -1;
 }
 
 static struct sok_xresult *search(struct sok_xr *r, const struct sok_xsearch *s)
@@ -835,7 +836,20 @@ static void test_collapse(void **state)
     struct sok_xresult *res = search(r, &s);
     assert_int_equal(res->nhits, 2);
     assert_int_equal(res->hits[0].collapse_count, 0);
+    assert_null(res->hits[0].key);          /* no key_slot, no key */
     sok_xresult_free(res);
+
+    /* Uncollapsed hits can carry their collapse key, to find the twins of
+     * a collapsed hit. */
+    s.key_slot = SOK_SLOT_DUPKEY;
+    res = search(r, &s);
+    assert_int_equal(res->nhits, 2);
+    for (size_t i = 0; i < res->nhits; i++) {
+        assert_string_equal(res->hits[i].key, "dup");
+        assert_int_equal(res->hits[i].key_len, 3);
+    }
+    sok_xresult_free(res);
+    s.key_slot = -1;
 
     /* n1 and n2 share the dup key: one hit, one collapsed into it. */
     s.collapse_slot = SOK_SLOT_DUPKEY;
