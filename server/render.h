@@ -12,7 +12,13 @@
 #include "sok_buf.h"
 #include "search.h"
 
-/* The /api/search body of CONTRACT.md. */
+/* The facet of value slot slot in res (SOK_SLOT_TYPE, SOK_SLOT_YEAR),
+ * NULL when it was not counted. */
+struct sok_xfacet;
+const struct sok_xfacet *sok_render_facet(const struct sok_search_res *res,
+                                          unsigned slot);
+
+/* The /api/search body of CONTRACT.md (render_json.c). */
 void sok_render_search_json(struct sok_buf *b,
                             const struct sok_search_req *req,
                             const struct sok_search_res *res, int *rc);
