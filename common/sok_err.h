@@ -71,7 +71,10 @@
     X(SOK_EMETHOD,   -18, 405, "method_not_allowed", "method not allowed",   \
       NULL, SOK_SV_ADDRESS)                                                  \
     X(SOK_EOVERLOAD, -19, 503, "overloaded",                                 \
-      "too many connections, try again", NULL, SOK_SV_UNAVAILABLE)
+      "too many connections, try again", NULL, SOK_SV_UNAVAILABLE)           \
+    X(SOK_EFORBIDDEN, -20, 403, "forbidden",                                 \
+      "this page is for the site's staff only", NULL,                        \
+      "Sidan är bara för kommunens personal.")
 
 enum sok_code {
 #define SOK_X_ENUM(name, val, status, json, msg, api, sv) name = val,
