@@ -82,6 +82,16 @@ static void reply_html_error(struct sok_req *r, int code, const char *msg,
 /* A search's place in the response cache: the key, and the reader state it
  * was looked up under (an answer is only stored when the reader did not
  * move while it was computed). */
+
+/* What cached answers are tied to besides the index revision: the
+ * reader's generation and the vocabulary's, so an answer made with
+ * yesterday's synonyms or best bets is not served once the files changed.
+ * Both only grow, so their sum changes whenever either does. */
+static unsigned long cache_gen(const struct sok_req *r)
+{
+    return r->engine->gen + sok_vocab_gen(&r->engine->vocab);
+}
+
 struct cached {
     char key[SOK_CACHE_KEY_MAX];
     size_t klen;                /* 0: not cached */
@@ -114,7 +124,7 @@ static int cache_lookup(struct sok_req *r, char route,
     c->klen = 0;
     if (r->cache == NULL)
         return 0;
-    c->gen = r->engine->gen;
+    c->gen = cache_gen(r);
     c->rev = sok_engine_xrev(r->engine);
     sok_cache_sync(r->cache, c->gen, c->rev);
     c->klen = sok_cache_key(route, req, c->key, sizeof c->key);
@@ -157,7 +167,7 @@ static void cache_store(struct sok_req *r, const struct cached *c,
                         unsigned long total)
 {
     if (r->cache == NULL || c->klen == 0 || b->p == NULL ||
-        c->gen != r->engine->gen || c->rev != sok_engine_xrev(r->engine))
+        c->gen != cache_gen(r) || c->rev != sok_engine_xrev(r->engine))
         return;
     size_t off = 0, len = 0;
     if (json) {

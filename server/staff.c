@@ -76,7 +76,8 @@ int sok_acl_allows(const struct sok_acl *a, const struct sockaddr *sa)
         family = AF_INET;
         memcpy(addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
     } else if (sa->sa_family == AF_INET6) {
-        const struct in6_addr *a6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+        const struct in6_addr *a6 = &s6->sin6_addr;
         if (IN6_IS_ADDR_V4MAPPED(a6)) {
             family = AF_INET;
             memcpy(addr, a6->s6_addr + 12, 4);

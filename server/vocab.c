@@ -186,7 +186,8 @@ static int freeze(struct vb *b, struct vb_table **out, struct sok_err *err)
             t->words + b->terms[i].w0 };
     for (size_t i = 0; i < b->npairs; i++)
         b->pairs[i].key = t->pool + b->terms[b->pairs[i].from].key;
-    qsort(b->pairs, b->npairs, sizeof *b->pairs, pair_cmp);
+    if (b->npairs > 0)
+        qsort(b->pairs, b->npairs, sizeof *b->pairs, pair_cmp);
     for (size_t i = 0; i < b->npairs;) {
         size_t j = i + 1;
         while (j < b->npairs && strcmp(b->pairs[j].key, b->pairs[i].key) == 0)
@@ -230,10 +231,10 @@ static int build(enum sok_vocab_kind kind, struct sok_analyzer *an,
     if (rc == 0 && text != NULL) {
         const struct vb_table *t = *out;
         fprintf(b.diag, kind == SOK_VOCAB_SYNONYMS
-                ? "sok-server: synonyms %s: %zu terms with %zu synonyms, "
-                  "%u lines refused\n"
-                : "sok-server: best bets %s: %zu queries with %zu targets, "
-                  "%u lines refused\n", b.path, t->nents, t->nrules, b.bad);
+                ? "sok-server: synonyms %s: terms %zu, synonyms %zu, "
+                  "lines refused %u\n"
+                : "sok-server: best bets %s: queries %zu, targets %zu, "
+                  "lines refused %u\n", b.path, t->nents, t->nrules, b.bad);
     }
     return rc;
 }
@@ -417,6 +418,12 @@ void sok_vocab_refresh(struct sok_vocab *v, struct sok_vocab_view *view)
                                                   : NULL);
         view->bets = (struct sok_vocab_betset *)s;
     }
+}
+
+unsigned long sok_vocab_gen(const struct sok_vocab_view *view)
+{
+    return (view->syn ? view->syn->t.snap.gen : 0) +
+           (view->bets ? view->bets->t.snap.gen : 0);
 }
 
 void sok_vocab_view_release(struct sok_vocab_view *view)

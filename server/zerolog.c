@@ -152,6 +152,8 @@ static unsigned long window_count(const struct zent *e, long today)
     long lo = e->last_day - DAYS + 1;
     if (lo < today - DAYS + 1)
         lo = today - DAYS + 1;
+    if (lo < 0)
+        lo = 0;                     /* days are never before 1970 */
     unsigned long s = 0;
     for (long d = lo; d <= e->last_day; d++)
         s += e->day[d % DAYS];
@@ -294,10 +296,12 @@ int sok_zerolog_top(struct sok_zerolog *z, time_t now, size_t max,
 static json_t *entry_json(const struct zent *e)
 {
     json_t *days = json_array();
-    for (long d = e->last_day - DAYS + 1; days && d <= e->last_day; d++)
-        if (d >= 0 && e->day[d % DAYS] != 0)
-            json_array_append_new(days, json_pack("[II]", (json_int_t)d,
-                                                  (json_int_t)e->day[d % DAYS]));
+    long lo = e->last_day - DAYS + 1 < 0 ? 0 : e->last_day - DAYS + 1;
+    for (long d = lo; days && d <= e->last_day; d++) {
+        json_int_t c = e->day[d % DAYS];
+        if (c != 0)
+            json_array_append_new(days, json_pack("[II]", (json_int_t)d, c));
+    }
     return json_pack("{s:s%,s:I,s:I,s:I,s:o*}", "query", e->key, e->klen,
                      "total", (json_int_t)e->total,
                      "first_day", (json_int_t)e->first_day,
@@ -319,8 +323,8 @@ static int write_atomic(const char *path, json_t *root, struct sok_err *err)
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (f == NULL || json_dumpf(root, f, JSON_COMPACT) != 0 ||
         fputc('\n', f) == EOF || fflush(f) != 0 || fsync(fileno(f)) != 0)
-        rc = sok_err_set(err, SOK_EIO, "cannot write %s: %s", tmp,
-                         strerror(errno));
+        rc = sok_err_set(err, SOK_EIO, "cannot write the zero-hit log %s: "
+                         "%s", tmp, strerror(errno));
     if (f != NULL) {
         if (fclose(f) != 0 && rc == 0)
             rc = sok_err_set(err, SOK_EIO, "cannot close %s: %s", tmp,
@@ -395,7 +399,7 @@ static void save_if_dirty(struct sok_zerolog *z)
     struct sok_err err = SOK_ERR_INIT;
     if (sok_zerolog_save(z, &err) != 0) {
         if (!z->save_failing)
-            fprintf(z->diag, "sok-server: zero-hit log not saved: %s\n",
+            fprintf(z->diag, "sok-server: %s (tried again later)\n",
                     err.msg);
         z->save_failing = 1;
     } else {
@@ -426,8 +430,48 @@ static void *saver_main(void *arg)
 
 /* -------------------------------------------------------------- loading */
 
+/* Adds src's searches to e (the same query). */
+static void merge(struct zent *e, const struct zent *src)
+{
+    unsigned long sum = 0;
+    for (long d = src->last_day - DAYS + 1; d <= src->last_day; d++)
+        if (d >= 0 && src->day[d % DAYS] != 0) {
+            add(e, d, src->day[d % DAYS]);
+            sum += src->day[d % DAYS];
+        }
+    add(e, src->last_day, 0);
+    add(e, src->first_day, 0);
+    e->total += src->total - sum;
+}
+
+/* Puts the loaded entry src in z: merged into the same query's, in a free
+ * slot, or over the least valuable entry when src is worth more (a file
+ * from a bigger table keeps its best). */
+static void put_loaded(struct sok_zerolog *z, const struct zent *src,
+                       long today)
+{
+    struct zent *free_slot = NULL, *victim = NULL;
+    for (size_t i = 0; i < z->cap; i++) {
+        struct zent *e = &z->tab[i];
+        if (e->klen == 0) {
+            if (free_slot == NULL)
+                free_slot = e;
+        } else if (e->hash == src->hash && e->klen == src->klen &&
+                   memcmp(e->key, src->key, src->klen) == 0) {
+            merge(e, src);
+            return;
+        } else if (victim == NULL || less_valuable(e, victim, today)) {
+            victim = e;
+        }
+    }
+    if (free_slot != NULL)
+        *free_slot = *src;
+    else if (less_valuable(victim, src, today))
+        *victim = *src;
+}
+
 /* Adds one saved entry; a message for what is wrong with it, or NULL. */
-static const char *load_entry(struct sok_zerolog *z, json_t *o)
+static const char *load_entry(struct sok_zerolog *z, json_t *o, long today)
 {
     const char *q = NULL;
     size_t qlen = 0;
@@ -439,27 +483,27 @@ static const char *load_entry(struct sok_zerolog *z, json_t *o)
         return "an entry without query, total, first_day, last_day, days";
     if (total < 0 || first < 0 || first > last || last > 10000000)
         return "an entry with impossible counts or days";
-    char key[SOK_ZEROLOG_KEY_MAX + 1];
-    size_t klen = sok_zerolog_key(q, qlen, key, sizeof key);
-    if (klen == 0)
-        return NULL;                /* nothing to keep (or no longer) */
-    struct zent *e = slot_for(z, key, klen, (long)last);
-    unsigned long sum = 0;
+    struct zent e;
+    memset(&e, 0, sizeof e);
+    e.klen = sok_zerolog_key(q, qlen, e.key, sizeof e.key);
+    e.hash = XXH3_64bits(e.key, e.klen);
+    e.first_day = (long)first;
+    e.last_day = (long)last;
     size_t i;
     json_t *d;
     json_array_foreach(days, i, d) {
         json_int_t day = 0, count = 0;
         if (json_unpack(d, "[II]", &day, &count) != 0 || count < 0 ||
-            day < last - DAYS + 1 || day > last)
+            count > UINT32_MAX || day < 0 || day < last - DAYS + 1 ||
+            day > last)
             return "a day outside its entry's window";
-        add(e, (long)day, (unsigned long)count);
-        sum += (unsigned long)count;
+        add(&e, (long)day, (unsigned long)count);
     }
-    advance(e, (long)last);
-    if (sum > (unsigned long)total)
+    if (e.total > (unsigned long)total)
         return "an entry whose days add up to more than its total";
-    add(e, (long)first, 0);
-    e->total += (unsigned long)total - sum;
+    e.total = (unsigned long)total;
+    if (e.klen != 0)                /* else nothing to keep (any more) */
+        put_loaded(z, &e, today);
     return NULL;
 }
 
@@ -485,9 +529,10 @@ static void load(struct sok_zerolog *z)
         why = "not a zero-hit log of this version";
     size_t i;
     json_t *o;
+    long today = day_of(time(NULL));
     if (why == NULL)
         json_array_foreach(list, i, o)
-            if ((why = load_entry(z, o)) != NULL)
+            if ((why = load_entry(z, o, today)) != NULL)
                 break;
     if (why != NULL) {
         fprintf(z->diag, "sok-server: zero-hit log %s ignored (%s); it is "
