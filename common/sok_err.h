@@ -79,7 +79,10 @@
     X(SOK_EBODY,     -32, 413, "body_not_accepted",                          \
       "a request body is not accepted", NULL, SOK_SV_ADDRESS)                \
     X(SOK_EREQUEST,  -33, 400, "bad_request", "malformed request", NULL,     \
-      SOK_SV_ADDRESS)
+      SOK_SV_ADDRESS)                                                        \
+    X(SOK_EFORBIDDEN, -20, 403, "forbidden",                                 \
+      "this page is for the site's staff only", NULL,                        \
+      "Sidan är bara för kommunens personal.")
 
 enum sok_code {
 #define SOK_X_ENUM(name, val, status, json, msg, api, sv) name = val,

@@ -16,6 +16,7 @@ struct ent {
     struct ent *prev, *next;    /* LRU list: head most recent */
     uint64_t hash;
     size_t klen, blen, took_off, took_len;
+    unsigned tag;
     char data[];                /* key, then body */
 };
 
@@ -171,6 +172,7 @@ int sok_cache_get(struct sok_cache *c, const char *key, size_t klen,
     out->len = e->blen;
     out->took_off = e->took_off;
     out->took_len = e->took_len;
+    out->tag = e->tag;
     return 0;
 }
 
@@ -197,7 +199,7 @@ static void grow(struct sok_cache *c)
 
 void sok_cache_put(struct sok_cache *c, const char *key, size_t klen,
                    const char *body, size_t len, size_t took_off,
-                   size_t took_len)
+                   size_t took_len, unsigned tag)
 {
     if (c == NULL || klen == 0)
         return;
@@ -218,6 +220,7 @@ void sok_cache_put(struct sok_cache *c, const char *key, size_t klen,
     e->blen = len;
     e->took_off = took_off;
     e->took_len = took_len;
+    e->tag = tag;
     memcpy(e->data, key, klen);
     memcpy(e->data + klen, body, len);
     if (c->nents >= c->nbuckets)

@@ -30,6 +30,8 @@ struct sok_cache_ent {
     size_t len;
     size_t took_off;        /* where the took_ms number starts in body, and */
     size_t took_len;        /* its length; took_len 0: nothing to rewrite */
+    unsigned tag;           /* the caller's, as stored (routes.c: whether
+                               the answer found nothing) */
 };
 
 /* A cache holding at most cap bytes (entries, keys and bodies counted).
@@ -58,11 +60,12 @@ size_t sok_cache_key(char route, const struct sok_search_req *req,
 int sok_cache_get(struct sok_cache *c, const char *key, size_t klen,
                   struct sok_cache_ent *out);
 
-/* Stores a copy of body under key (replacing an older entry), evicting the
- * least recently used entries to make room.  A body larger than an eighth
- * of the budget is not stored.  Failing to store is not an error. */
+/* Stores a copy of body under key (replacing an older entry), with the
+ * caller's tag, evicting the least recently used entries to make room.  A
+ * body larger than an eighth of the budget is not stored.  Failing to
+ * store is not an error. */
 void sok_cache_put(struct sok_cache *c, const char *key, size_t klen,
                    const char *body, size_t len, size_t took_off,
-                   size_t took_len);
+                   size_t took_len, unsigned tag);
 
 #endif /* SOK_CACHE_H */

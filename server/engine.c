@@ -73,6 +73,7 @@ void sok_engine_free(struct sok_engine *e)
     if (e == NULL)
         return;
     sok_spell_release(e);
+    sok_vocab_view_release(&e->vocab);
     sok_spell_shared_free(e->spell_own);
     sok_xr_free(e->xr);
     sok_analyzer_free(e->an);

@@ -12,8 +12,10 @@
 #include "sok_err.h"
 #include "sok_xapian.h"
 #include "sok_analyze.h"
+#include "vocab.h"
 
 struct sok_spell_shared;        /* spell.h */
+struct sok_zerolog;             /* zerolog.h */
 struct sok_spell_rev;           /* spell.c */
 
 /* What every engine of a process shares, set once at start-up. */
@@ -27,9 +29,17 @@ struct sok_engine_opts {
                                    deletion index for edit-tolerant
                                    matches, built once for all of them;
                                    NULL: the engine makes its own */
+    struct sok_vocab *vocab;    /* borrowed, outlives the engines: the
+                                   staff's synonyms and best bets
+                                   (vocab.h), read through
+                                   sok_vocab_view(e); NULL: none */
+    struct sok_zerolog *zerolog;    /* borrowed, outlives the engines: where
+                                   searches that found nothing are
+                                   counted for staff (zerolog.h); NULL:
+                                   nowhere */
 };
 
-#define SOK_ENGINE_OPTS_INIT { 0, NULL }
+#define SOK_ENGINE_OPTS_INIT { 0, NULL, NULL, NULL }
 
 struct sok_engine {
     char *db;                   /* owned: the --db path */
@@ -43,6 +53,8 @@ struct sok_engine {
     struct sok_spell_shared *spell_own; /* owned, or NULL */
     struct sok_spell_rev *spell_rev;    /* the deletion index this engine
                                            holds a reference to (spell.c) */
+    struct sok_vocab_view vocab;    /* the vocabulary snapshots this
+                                       engine's requests use (vocab.c) */
 };
 
 /* Creates an engine for the index at db and opens it; opts (NULL: the

@@ -295,6 +295,7 @@ static const char *reason(int status)
     switch (status) {
     case 200: return "OK";
     case 400: return "Bad Request";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 413: return "Content Too Large";
@@ -443,6 +444,7 @@ static void on_request(struct evhttp_request *req, void *arg)
     struct sok_req r;
     memset(&r, 0, sizeof r);
     r.w = w;
+    r.cfg = &w->srv->cfg;
     r.ev = req;
     r.engine = w->engine;
     r.cache = w->cache;

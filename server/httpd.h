@@ -16,6 +16,7 @@
 #include "sok_buf.h"
 #include "metrics.h"
 #include "engine.h"
+#include "staff.h"
 
 struct sok_httpd_cfg {
     const char *db;             /* index directory */
@@ -27,6 +28,8 @@ struct sok_httpd_cfg {
     size_t cache_bytes;         /* response cache, all threads together;
                                    0: none (cache.h) */
     struct sok_engine_opts engine;  /* for every thread's engine */
+    struct sok_acl staff_allow;     /* who may see /staff/ (staff.h);
+                                       none given: loopback only */
 };
 
 struct sok_httpd;
@@ -48,6 +51,7 @@ void sok_httpd_stop(struct sok_httpd *h);
 
 struct sok_req {
     struct sok_worker *w;
+    const struct sok_httpd_cfg *cfg;    /* the server's, read-only */
     struct evhttp_request *ev;
     struct sok_engine *engine;  /* this thread's */
     struct sok_cache *cache;    /* this thread's; NULL: caching is off */

@@ -13,7 +13,8 @@ static const unsigned long k_bounds[SOK_METRIC_NBUCKET - 1] = {
 const char *sok_route_name(enum sok_route r)
 {
     static const char *const names[SOK_ROUTE_N] = {
-        "search", "suggest", "doc", "page", "healthz", "metrics", "other",
+        "search", "suggest", "doc", "page", "healthz", "metrics", "staff",
+        "other",
     };
     return (unsigned)r < SOK_ROUTE_N ? names[r] : "other";
 }
@@ -127,10 +128,14 @@ void sok_metrics_render(struct sok_buf *b, struct sok_metrics *const *all,
                    "# HELP sok_cache_misses_total Searches the response "
                    "cache did not hold.\n"
                    "# TYPE sok_cache_misses_total counter\n"
-                   "sok_cache_misses_total %lu\n",
+                   "sok_cache_misses_total %lu\n"
+                   "# HELP sok_search_zero_hits_total Searches (API and "
+                   "page) that found nothing.\n"
+                   "# TYPE sok_search_zero_hits_total counter\n"
+                   "sok_search_zero_hits_total %lu\n",
                    SUM(bytes_sent), SUM(connections), SUM(shed),
                    SUM(deadline_closed), SUM(accept_errors),
-                   SUM(cache_hits), SUM(cache_misses));
+                   SUM(cache_hits), SUM(cache_misses), SUM(zero_hits));
     sok_buf_printf(b, rc,
                    "# HELP sok_index_up Whether the index could be read.\n"
                    "# TYPE sok_index_up gauge\nsok_index_up %d\n",

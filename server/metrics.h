@@ -13,12 +13,13 @@
 
 enum sok_route {
     SOK_ROUTE_SEARCH, SOK_ROUTE_SUGGEST, SOK_ROUTE_DOC, SOK_ROUTE_PAGE,
-    SOK_ROUTE_HEALTHZ, SOK_ROUTE_METRICS, SOK_ROUTE_OTHER, SOK_ROUTE_N
+    SOK_ROUTE_HEALTHZ, SOK_ROUTE_METRICS, SOK_ROUTE_STAFF, SOK_ROUTE_OTHER,
+    SOK_ROUTE_N
 };
 
 /* Statuses counted one by one; anything else is "other". */
-#define SOK_METRIC_STATUSES { 200, 400, 404, 405, 500, 503 }
-#define SOK_METRIC_NSTATUS 7
+#define SOK_METRIC_STATUSES { 200, 400, 403, 404, 405, 500, 503 }
+#define SOK_METRIC_NSTATUS 8
 #define SOK_METRIC_NBUCKET 12   /* latency buckets, the last is +Inf */
 
 struct sok_metrics {
@@ -32,6 +33,8 @@ struct sok_metrics {
     atomic_ulong accept_errors;     /* accept() failed (EMFILE, ...) */
     atomic_ulong cache_hits;        /* searches answered from the cache */
     atomic_ulong cache_misses;      /* searches the cache did not hold */
+    atomic_ulong zero_hits;         /* searches that found nothing (a
+                                       cached answer included) */
 };
 
 const char *sok_route_name(enum sok_route r);

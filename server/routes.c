@@ -3,7 +3,9 @@
  * bounds every parameter (params.c), calls the search logic (search.h),
  * renders (render.c) and ends in exactly one sok_reply*().  Index failures
  * are 503 with a generic message: the details (paths, Xapian's words) are
- * for the operator's log, not for clients.
+ * for the operator's log, not for clients.  A search that finds nothing
+ * is counted (sok_search_zero_hits_total) and noted for staff
+ * (zerolog.h), whether it was computed or answered from the cache.
  */
 #include "httpd.h"
 #include "httperr.h"
@@ -16,6 +18,8 @@
 #include "snippet.h"
 #include "sok_clock.h"
 #include "suggest.h"
+#include "vocab.h"
+#include "zerolog.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +27,7 @@
 #include <time.h>
 
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 
 #define CT_JSON "application/json; charset=utf-8"
 #define CT_HTML "text/html; charset=utf-8"
@@ -30,13 +35,17 @@
 #define SV_NO_SECTION "Avsnittet finns inte."
 #define NO_ROUTE "no such route"
 #define SCRATCH_KEEP (1u << 20)     /* a bigger scratch buffer is freed */
+#define TAG_ZERO 1u                 /* a cached answer that found nothing */
 
-/* Brings the engine up to date.  A failure is not answered here: handlers
- * validate the request first (a bad request is a 400 even while the index
- * is away) and then meet SOK_ENODB from the search layer. */
+/* Brings the engine up to date: its reader, and its view of the staff's
+ * vocabulary (which also notices, at most once a second, that a file
+ * changed).  A failure is not answered here: handlers validate the request
+ * first (a bad request is a 400 even while the index is away) and then
+ * meet SOK_ENODB from the search layer. */
 static void refresh(struct sok_req *r)
 {
     struct sok_err err = SOK_ERR_INIT;
+    sok_vocab_view(r->engine);
     if (sok_engine_refresh(r->engine, &err) != 0) {
         static __thread int last_code;
         /* Say it once per change of state, not once per request. */
@@ -74,11 +83,32 @@ static void reply_html_error(struct sok_req *r, int code, const char *msg,
 /* A search's place in the response cache: the key, and the reader state it
  * was looked up under (an answer is only stored when the reader did not
  * move while it was computed). */
+
+/* What cached answers are tied to besides the index revision: the
+ * reader's generation and the vocabulary's, so an answer made with
+ * yesterday's synonyms or best bets is not served once the files changed.
+ * Both only grow, so their sum changes whenever either does. */
+static unsigned long cache_gen(const struct sok_req *r)
+{
+    return r->engine->gen + sok_vocab_gen(&r->engine->vocab);
+}
+
 struct cached {
     char key[SOK_CACHE_KEY_MAX];
     size_t klen;                /* 0: not cached */
     unsigned long gen, rev;
 };
+
+/* A search req that found nothing: counted, and noted for staff unless a
+ * filter narrowed it (then the filter, not the words, may be why). */
+static void zero_hits(struct sok_req *r, const struct sok_search_req *req)
+{
+    atomic_fetch_add_explicit(&r->metrics->zero_hits, 1,
+                              memory_order_relaxed);
+    if (req->types == 0 && req->from[0] == '\0' && req->to[0] == '\0')
+        sok_zerolog_note(r->engine->opts.zerolog, req->q, req->qlen,
+                         time(NULL));
+}
 
 static void set_cache_header(struct sok_req *r, const char *v)
 {
@@ -95,7 +125,7 @@ static int cache_lookup(struct sok_req *r, char route,
     c->klen = 0;
     if (r->cache == NULL)
         return 0;
-    c->gen = r->engine->gen;
+    c->gen = cache_gen(r);
     c->rev = sok_engine_xrev(r->engine);
     sok_cache_sync(r->cache, c->gen, c->rev);
     c->klen = sok_cache_key(route, req, c->key, sizeof c->key);
@@ -107,6 +137,8 @@ static int cache_lookup(struct sok_req *r, char route,
     }
     atomic_fetch_add_explicit(&r->metrics->cache_hits, 1,
                               memory_order_relaxed);
+    if (ce.tag & TAG_ZERO)
+        zero_hits(r, req);
     set_cache_header(r, "hit");
     if (ce.took_len == 0) {
         sok_reply(r, 200, ctype, ce.body, ce.len);
@@ -129,12 +161,14 @@ static int cache_lookup(struct sok_req *r, char route,
     return 1;
 }
 
-/* Stores the 200 body b of a search looked up under c. */
+/* Stores the 200 body b of a search looked up under c, which found
+ * total hits. */
 static void cache_store(struct sok_req *r, const struct cached *c,
-                        const struct sok_buf *b, int json)
+                        const struct sok_buf *b, int json,
+                        unsigned long total)
 {
     if (r->cache == NULL || c->klen == 0 || b->p == NULL ||
-        c->gen != r->engine->gen || c->rev != sok_engine_xrev(r->engine))
+        c->gen != cache_gen(r) || c->rev != sok_engine_xrev(r->engine))
         return;
     size_t off = 0, len = 0;
     if (json) {
@@ -147,7 +181,8 @@ static void cache_store(struct sok_req *r, const struct cached *c,
         off = (size_t)(at - b->p) + sizeof k - 1;
         len = strspn(b->p + off, "0123456789.-");
     }
-    sok_cache_put(r->cache, c->key, c->klen, b->p, b->n, off, len);
+    sok_cache_put(r->cache, c->key, c->klen, b->p, b->n, off, len,
+                  total == 0 ? TAG_ZERO : 0);
 }
 
 /* The thread's scratch buffer, empty, for one body. */
@@ -178,6 +213,8 @@ static void api_search(struct sok_req *r, const char *qs)
             goto out;
         rc = sok_search_run(r->engine, &req, &res, &err);
         param = rc == SOK_EQUERY || rc == SOK_ETOOBIG ? "q" : NULL;
+        if (rc == 0 && res.total == 0)
+            zero_hits(r, &req);
     }
     if (rc != 0) {
         sok_reply_error(r, rc, err.msg, param);
@@ -186,7 +223,7 @@ static void api_search(struct sok_req *r, const char *qs)
         int brc = 0;
         sok_render_search_json(b, &req, &res, &brc);
         if (brc == 0)
-            cache_store(r, &c, b, 1);
+            cache_store(r, &c, b, 1, res.total);
         if (r->cache != NULL)
             set_cache_header(r, "miss");
         reply_buf(r, 200, CT_JSON, b, brc);
@@ -291,6 +328,8 @@ static void page(struct sok_req *r, const char *qs)
             if (cache_lookup(r, 'P', &req, CT_HTML, &c))
                 goto out;
             rc = sok_search_run(r->engine, &req, &res, &err);
+            if (rc == 0 && res.total == 0)
+                zero_hits(r, &req);
         }
         if (rc != 0) {
             status = sok_httperr_lookup(rc)->status;
@@ -301,7 +340,7 @@ static void page(struct sok_req *r, const char *qs)
         } else {
             sok_render_page_html(b, &req, &res, NULL, &brc);
             if (brc == 0)
-                cache_store(r, &c, b, 0);
+                cache_store(r, &c, b, 0, res.total);
             if (r->cache != NULL)
                 set_cache_header(r, "miss");
         }
@@ -397,6 +436,78 @@ static int asset(struct sok_req *r, const char *path)
     return 1;
 }
 
+/* ------------------------------------------------------------- staff */
+
+/* Whether r comes from staff: straight from an address the allow list
+ * holds, not through a proxy (behind the site's reverse proxy everyone
+ * has the proxy's address, loopback; staff.h). */
+static int from_staff(struct sok_req *r)
+{
+    struct evkeyvalq *h = evhttp_request_get_input_headers(r->ev);
+    if (evhttp_find_header(h, "Forwarded") != NULL ||
+        evhttp_find_header(h, "X-Forwarded-For") != NULL ||
+        evhttp_find_header(h, "X-Real-IP") != NULL)
+        return 0;
+    struct evhttp_connection *c = evhttp_request_get_connection(r->ev);
+    return c != NULL &&
+           sok_acl_allows(&r->cfg->staff_allow, evhttp_connection_get_addr(c));
+}
+
+/* The optional limit parameter (1..SOK_ZEROLOG_ENTRIES), into *limit. */
+static int staff_limit(const struct sok_params *p, size_t *limit,
+                       const char **param, struct sok_err *err)
+{
+    const struct sok_param *v = NULL;
+    *limit = SOK_STAFF_LIMIT_DEF;
+    int rc = sok_params_one(p, "limit", &v, param, err);
+    if (rc != 0 || v == NULL)
+        return rc;
+    char *end = NULL;
+    unsigned long n = v->val[0] >= '0' && v->val[0] <= '9'
+                          ? strtoul(v->val, &end, 10) : 0;
+    if (end == NULL || *end != '\0' || n < 1 || n > SOK_ZEROLOG_ENTRIES) {
+        *param = "limit";
+        return sok_err_set(err, SOK_ERANGE, "limit must be a number from 1 "
+                           "to %d", SOK_ZEROLOG_ENTRIES);
+    }
+    *limit = (size_t)n;
+    return 0;
+}
+
+/* GET /staff/zero-hits (JSON) and /staff/ (html): the searches of the
+ * last days that found nothing, most frequent first. */
+static void staff(struct sok_req *r, const char *qs, int html)
+{
+    struct sok_params p = SOK_PARAMS_INIT;
+    struct sok_err err = SOK_ERR_INIT;
+    struct sok_zerolog_row *rows = NULL;
+    const char *param = NULL;
+    size_t n = 0, limit = 0;
+    int rc = from_staff(r) ? 0 : SOK_EFORBIDDEN;
+    if (rc == 0)
+        rc = sok_params_parse(qs, &p, &param, &err);
+    if (rc == 0)
+        rc = staff_limit(&p, &limit, &param, &err);
+    if (rc == 0)
+        rc = sok_zerolog_top(r->engine->opts.zerolog, time(NULL), limit,
+                             &rows, &n, &err);
+    if (rc != 0 && html) {
+        reply_html_error(r, rc, NULL, param);
+    } else if (rc != 0) {
+        sok_reply_error(r, rc, rc == SOK_EFORBIDDEN ? NULL : err.msg, param);
+    } else {
+        struct sok_buf *b = scratch(r);
+        int brc = 0;
+        if (html)
+            sok_staff_html(b, rows, n, &brc);
+        else
+            sok_staff_json(b, rows, n, &brc);
+        reply_buf(r, 200, html ? CT_HTML : CT_JSON, b, brc);
+    }
+    free(rows);
+    sok_params_free(&p);
+}
+
 /* ------------------------------------------------------------ routing */
 
 void sok_routes_dispatch(struct sok_req *r)
@@ -420,6 +531,9 @@ void sok_routes_dispatch(struct sok_req *r)
         r->route = SOK_ROUTE_HEALTHZ;
     else if (strcmp(path, "/metrics") == 0)
         r->route = SOK_ROUTE_METRICS;
+    else if (strcmp(path, "/staff/zero-hits") == 0 ||
+             strcmp(path, "/staff/") == 0 || strcmp(path, "/staff") == 0)
+        r->route = SOK_ROUTE_STAFF;
     else
         r->route = SOK_ROUTE_OTHER;     /* assets are counted here too */
 
@@ -436,6 +550,9 @@ void sok_routes_dispatch(struct sok_req *r)
     case SOK_ROUTE_PAGE:    page(r, qs); break;
     case SOK_ROUTE_HEALTHZ: healthz(r); break;
     case SOK_ROUTE_METRICS: metrics(r); break;
+    case SOK_ROUTE_STAFF:
+        staff(r, qs, strcmp(path, "/staff/zero-hits") != 0);
+        break;
     default:
         if (!is_asset || !asset(r, path))
             sok_reply_error(r, SOK_ENOTFOUND, NO_ROUTE, NULL);
