@@ -9,6 +9,7 @@
  * the top hit holds put first, make the suggestion ("Menade du ...?").
  */
 #include "plan.h"
+#include "vocab.h"
 #include "sok_compound.h"
 #include "sok_terms.h"
 #include "sok_text.h"
@@ -98,6 +99,56 @@ static int compound_query(struct sok_plan *p, const char *w, size_t len,
         if (c.part[k] == NULL)
             return 0;
     return sok_plan_comb(p, SOK_XQ_AND, c.part, c.n, out);
+}
+
+/* One synonym term as a query: a word as any query word (exact or stem,
+ * its compounds and accents), a phrase by its words' exact forms. */
+static int synonym_query(struct sok_plan *p, const struct sok_vocab_term *t,
+                         unsigned id, struct sok_xq **out)
+{
+    if (t->n == 1) {
+        const struct sok_vocab_word *w = &t->w[0];
+        sok_hl_add(p->hl, SOK_HL_EXACT, id, w->w, w->wlen);
+        return sok_plan_word(p, w->w, w->wlen, w->stem, w->slen, &id, out);
+    }
+    struct sok_xq *v[SOK_VOCAB_WORDS_MAX];
+    for (size_t k = 0; k < t->n; k++) {
+        sok_plan_term(p, "", t->w[k].w, t->w[k].wlen, &v[k]);
+        sok_hl_add(p->hl, SOK_HL_EXACT, id, t->w[k].w, t->w[k].wlen);
+    }
+    return sok_plan_comb(p, SOK_XQ_PHRASE, v, t->n, out);
+}
+
+int sok_correct_synonyms(struct sok_plan *p, const struct sok_plan_tok *t,
+                         unsigned id, struct sok_plan_word *wq, int *found)
+{
+    *found = 0;
+    const char *w = sok_plan_text(p, t->off);
+    const struct sok_vocab_syn *syn = sok_vocab_word_synonyms(
+        &p->e->vocab, w, t->len, sok_plan_text(p, t->soff), t->slen);
+    if (syn == NULL)
+        return 0;
+    /* Below the word, so a section holding it scores as without them;
+     * and weighed 0 when the word has sections of its own, so that no
+     * section holding only a (rarer, so higher-scoring) synonym outranks
+     * one holding the word typed (vocab.h). */
+    int own = sok_engine_termfreq(p->e, "", w, t->len) > 0 ||
+              (t->slen && sok_engine_stemfreq(p->e, sok_plan_text(p, t->soff),
+                                              t->slen) > 0);
+    double weight = own ? 0.0 : SOK_VOCAB_SYN_WEIGHT;
+    for (size_t k = 0; k < syn->n && wq->n < SOK_PLAN_EXPANSIONS_MAX; k++) {
+        struct sok_xq *q;
+        int rc = synonym_query(p, syn->to[k].term, id, &q);
+        if (rc == 0 && q != NULL)
+            rc = sok_plan_scale(p, q, weight * syn->to[k].weight,
+                                &wq->rest[wq->n]);
+        if (rc != 0)
+            return rc;
+        if (wq->rest[wq->n] != NULL)
+            wq->n++;
+    }
+    *found = !own;
+    return 0;
 }
 
 /* Whether the lexicon (hunspell-sv's words and their inflections) knows

@@ -19,117 +19,6 @@
 
 #define NO_TERM ((size_t)-1)
 
-/* ------------------------------------------------------------ builders */
-
-/* Records q, just made by a shim constructor, for sok_plan_free(); a NULL
- * q is the constructor's failure, which it wrote into p->err. */
-static int keep(struct sok_plan *p, struct sok_xq *q, struct sok_xq **out)
-{
-    *out = NULL;
-    if (q == NULL)
-        return p->err->code ? p->err->code
-                            : sok_err_set(p->err, SOK_EINTERNAL, NULL);
-    if (p->nxq == p->capxq) {
-        size_t cap = p->capxq ? p->capxq * 2 : 64;
-        struct sok_xq **v = realloc(p->xqs, cap * sizeof *v);
-        if (v == NULL) {
-            sok_xq_free(q);
-            return sok_err_set(p->err, SOK_ENOMEM, NULL);
-        }
-        p->xqs = v;
-        p->capxq = cap;
-    }
-    p->xqs[p->nxq++] = q;
-    *out = q;
-    return 0;
-}
-
-int sok_plan_term(struct sok_plan *p, const char *prefix, const char *t,
-                  size_t len, struct sok_xq **out)
-{
-    char term[SOK_TERM_MAX + 8];
-    size_t pl = strlen(prefix);
-    *out = NULL;
-    if (p->err->code != 0)
-        return p->err->code;
-    if (len == 0)
-        return 0;
-    if (pl + len >= sizeof term)
-        return keep(p, sok_xq_match_nothing(p->err), out);
-    memcpy(term, prefix, pl);
-    memcpy(term + pl, t, len);
-    return keep(p, sok_xq_term(term, pl + len, 1, 0, p->err), out);
-}
-
-int sok_plan_scaled(struct sok_plan *p, const char *prefix, const char *t,
-                    size_t len, double w, struct sok_xq **out)
-{
-    struct sok_xq *q;
-    int rc = sok_plan_term(p, prefix, t, len, &q);
-    if (rc != 0 || q == NULL) {
-        *out = NULL;
-        return rc;
-    }
-    return keep(p, sok_xq_scale(q, w, p->err), out);
-}
-
-int sok_plan_comb(struct sok_plan *p, enum sok_xq_op op,
-                  struct sok_xq **subs, size_t n, struct sok_xq **out)
-{
-    *out = NULL;
-    if (p->err->code != 0)
-        return p->err->code;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (subs[i] != NULL)
-            subs[k++] = subs[i];
-    if (k == 0)
-        return 0;
-    if (k == 1 && op != SOK_XQ_PHRASE) {
-        *out = subs[0];
-        return 0;
-    }
-    return keep(p, sok_xq_combine(op, subs, k, 0, p->err), out);
-}
-
-int sok_plan_or2(struct sok_plan *p, struct sok_xq *a, struct sok_xq *b,
-                 struct sok_xq **out)
-{
-    struct sok_xq *v[2] = { a, b };
-    return sok_plan_comb(p, SOK_XQ_OR, v, 2, out);
-}
-
-int sok_plan_stem(struct sok_plan *p, const char *s, size_t len, double w,
-                  struct sok_xq **out)
-{
-    struct sok_xq *v[2], *q;
-    sok_plan_term(p, SOK_PREFIX_STEM, s, len, &v[0]);
-    sok_plan_term(p, "", s, len, &v[1]);
-    int rc = sok_plan_comb(p, SOK_XQ_OR, v, 2, &q);
-    if (rc != 0 || q == NULL || w == 1.0) {
-        *out = q;
-        return rc;
-    }
-    return keep(p, sok_xq_scale(q, w, p->err), out);
-}
-
-/* The shim offers no OP_MAX (see sok_xapian.h), so "below" is built from
- * AND_NOT.  a's posting lists are read twice: the expansions exist for
- * rare words, whose lists are short. */
-int sok_plan_below(struct sok_plan *p, struct sok_xq *a,
-                   struct sok_xq **rest, size_t n, struct sok_xq **out)
-{
-    struct sok_xq *r, *only;
-    int rc = sok_plan_comb(p, SOK_XQ_OR, rest, n, &r);
-    if (rc != 0 || a == NULL || r == NULL) {
-        *out = rc != 0 ? NULL : a ? a : r;
-        return rc;
-    }
-    struct sok_xq *v[2] = { r, a };
-    sok_plan_comb(p, SOK_XQ_AND_NOT, v, 2, &only);
-    return sok_plan_or2(p, a, only, out);
-}
-
 int sok_plan_word_parts(struct sok_plan *p, const char *w, size_t wlen,
                         const char *stem, size_t slen, const unsigned *hl_id,
                         struct sok_plan_word *wq)
@@ -328,9 +217,13 @@ static int one_word(struct sok_plan *p, size_t i, const struct sok_plan_tok *t,
     const char *w = sok_plan_text(p, t->off);
     const char *s = sok_plan_text(p, t->soff);
     struct sok_plan_word wq;
-    sok_plan_word_parts(p, w, t->len, s, t->slen, highlight ? &id : NULL,
-                        &wq);
-    int rc = sok_plan_below(p, wq.a, wq.rest, wq.n, out);
+    int syn = 0;
+    int rc = sok_plan_word_parts(p, w, t->len, s, t->slen,
+                                 highlight ? &id : NULL, &wq);
+    if (rc == 0 && highlight && !p->e->opts.plain)
+        rc = sok_correct_synonyms(p, t, id, &wq, &syn);
+    if (rc == 0)
+        rc = sok_plan_below(p, wq.a, wq.rest, wq.n, out);
     if (rc != 0)
         return rc;
     if (highlight) {
@@ -342,6 +235,10 @@ static int one_word(struct sok_plan *p, size_t i, const struct sok_plan_tok *t,
         return 0;
     if ((rc = sok_plan_term(p, "", w, t->len, &p->at[i].px)) != 0)
         return rc;
+    /* A word the index lacks but the staff gave synonyms is what they
+     * meant, not a typo. */
+    if (syn)
+        return 0;
     return sok_correct_word(p, i, t, id, &wq, out);
 }
 
@@ -385,7 +282,7 @@ static int prefix_term(struct sok_plan *p, size_t i, unsigned id,
     }
     struct sok_xq *v[SOK_PLAN_TOKENS_MAX + 1];
     size_t n = 0;
-    int rc = keep(p, sok_xq_wildcard(ptxt, pre->len, SOK_WILDCARD_MAX,
+    int rc = sok_plan_keep(p, sok_xq_wildcard(ptxt, pre->len, SOK_WILDCARD_MAX,
                                      p->err), &v[n++]);
     if (rc != 0)
         return rc;
@@ -569,11 +466,11 @@ static int proximity(struct sok_plan *p, struct sok_xq **out)
     }
     if (n < 2)
         return 0;
-    int rc = keep(p, sok_xq_combine(SOK_XQ_PHRASE, v, n, (unsigned)n + 2,
+    int rc = sok_plan_keep(p, sok_xq_combine(SOK_XQ_PHRASE, v, n, (unsigned)n + 2,
                                     p->err), &q);
     if (rc != 0)
         return rc;
-    return keep(p, sok_xq_scale(q, SOK_PROXIMITY_WEIGHT, p->err), out);
+    return sok_plan_keep(p, sok_xq_scale(q, SOK_PROXIMITY_WEIGHT, p->err), out);
 }
 
 /* The query as a whole section title (T term): only for a query of plain
@@ -626,7 +523,7 @@ static int filtered(struct sok_plan *p, struct sok_xq *q,
         sok_plan_comb(p, SOK_XQ_OR, tv, n, &v[1]);
     }
     if ((req->from[0] || req->to[0]) && p->err->code == 0)
-        keep(p, sok_xq_value_range(SOK_SLOT_DATE,
+        sok_plan_keep(p, sok_xq_value_range(SOK_SLOT_DATE,
                                    req->from[0] ? req->from : NULL,
                                    req->to[0] ? req->to : NULL, p->err),
              &v[2]);
@@ -695,7 +592,7 @@ static int build_tiers(struct sok_plan *p, struct conj *c,
          * newest sections, filters and exclusions applied. */
         p->browse = 1;
         p->pq.notices |= SOK_QNOTICE(BROWSE);
-        rc = keep(p, sok_xq_match_all(p->err), &all);
+        rc = sok_plan_keep(p, sok_xq_match_all(p->err), &all);
         return rc ? rc : add_tier(p, "browse", all, req);
     }
     rc = add_tier(p, "all", all, req);

@@ -136,10 +136,18 @@ int sok_plan_describe(struct sok_engine *e, const struct sok_search_req *req,
  * one check at its end.  Sub-queries are borrowed.
  */
 
+/* Records q, just made by a shim constructor, for sok_plan_free(); a NULL
+ * q is the constructor's failure, which it wrote into p->err. */
+int sok_plan_keep(struct sok_plan *p, struct sok_xq *q, struct sok_xq **out);
+
 /* The term prefix + t[0..len); absent for an empty t; a term too long for
  * the index (SOK_TERM_MAX) matches nothing. */
 int sok_plan_term(struct sok_plan *p, const char *prefix, const char *t,
                   size_t len, struct sok_xq **out);
+
+/* q (absent: absent) scaled by w. */
+int sok_plan_scale(struct sok_plan *p, struct sok_xq *q, double w,
+                   struct sok_xq **out);
 
 /* sok_plan_term scaled by w. */
 int sok_plan_scaled(struct sok_plan *p, const char *prefix, const char *t,
@@ -211,6 +219,14 @@ static inline const char *sok_plan_text(const struct sok_plan *p, size_t off)
  * is one that holds them.  Returns the builders' rc. */
 int sok_correct_accents(struct sok_plan *p, const char *w, size_t len,
                         const unsigned *hl_id, struct sok_plan_word *wq);
+
+/* The staff's synonyms of the word of token t (vocab.h), added to wq's
+ * expansions (room allowing), each a word or a phrase, marked in hl as
+ * query word id; weighed 0 when the word has sections of its own, so none
+ * outranks it.  *found tells whether they stand in for a word the index
+ * does not hold (then it is no misspelling). */
+int sok_correct_synonyms(struct sok_plan *p, const struct sok_plan_tok *t,
+                         unsigned id, struct sok_plan_word *wq, int *found);
 
 /* The corrections of term i, the single word t (not excluded), whose
  * query *q is sok_plan_below(wq) and which is marked under id:

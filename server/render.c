@@ -419,7 +419,8 @@ static void hit_html(struct sok_buf *b, const struct sok_search_req *req,
     int own = *title != '\0';
     if (!own)
         title = jstr(d, "doc_title");
-    sok_buf_puts(b, "<li class=\"hit\">\n<h3><a href=\"", rc);
+    sok_buf_puts(b, h->recommended ? "<li class=\"hit rec\">\n<h3><a href=\""
+                                   : "<li class=\"hit\">\n<h3><a href=\"", rc);
     put_href(b, d, req->q, req->qlen, rc);
     sok_buf_puts(b, "\">", rc);
     if (own && h->title_html != NULL && *h->title_html)
@@ -433,9 +434,13 @@ static void hit_html(struct sok_buf *b, const struct sok_search_req *req,
         put_html_str(b, dt, rc);
         sok_buf_puts(b, "</span> ", rc);
     }
-    sok_buf_puts(b, "<span class=\"type\">", rc);
-    put_html_str(b, sok_render_type_sv(jstr(d, "type")), rc);
-    sok_buf_puts(b, "</span>", rc);
+    if (h->recommended)
+        sok_buf_puts(b, "<strong class=\"rec\">Rekommenderad</strong> ", rc);
+    if (!h->recommended || *jstr(d, "type")) {
+        sok_buf_puts(b, "<span class=\"type\">", rc);
+        put_html_str(b, sok_render_type_sv(jstr(d, "type")), rc);
+        sok_buf_puts(b, "</span>", rc);
+    }
     if (*jstr(d, "date")) {
         sok_buf_puts(b, " <span class=\"date\">", rc);
         sok_render_date_sv(b, jstr(d, "date"), rc);

@@ -102,7 +102,8 @@ void sok_render_search_json(struct sok_buf *b,
             put_jstr(b, json_object_get(h->doc, fields[k]), rc);
         }
         sok_buf_printf(b, rc, ",\"score\":%.4f,\"collapsed\":%u,"
-                       "\"snippet\":", h->score, h->collapsed);
+                       "\"recommended\":%s,\"snippet\":", h->score,
+                       h->collapsed, h->recommended ? "true" : "false");
         sok_buf_json_qstr(b, h->snippet, rc);
         sok_buf_puts(b, ",\"title_html\":", rc);
         put_title_json(b, h, rc);

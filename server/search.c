@@ -6,6 +6,7 @@
  * that knows all three, so each of them stays about one job.
  */
 #include "plan.h"
+#include "bets.h"
 #include "sok_clock.h"
 
 #include <stdlib.h>
@@ -88,6 +89,8 @@ int sok_search_run(struct sok_engine *e, const struct sok_search_req *req,
         (void)sok_correct_suggestion(&p->fixes, p->q, p->qlen,
                                      &res->suggestion);
     }
+    if (rc == 0 && !p->browse)
+        rc = sok_bets_apply(e, hl, req, res, err);
     if (rc == 0 && res->total == 0) {
         if (req->types != 0)
             res->total_without_types = total_without(e, req, 1);

@@ -111,6 +111,7 @@ struct sok_search_hit {
     json_t *also;           /* owned: the other copies of the passage, an
                                array of {"url", "source", "id"}, preferred
                                first; NULL: none */
+    int recommended;        /* a best bet of the staff's (bets.h) */
 };
 
 struct sok_search_res {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""What staff need (issue 13): their vocabulary and the searches that found
+"""What staff need: their vocabulary and the searches that found
 nothing, on the real sok-server (loopback only, bounded waits).
 
   - synonyms (--synonyms): both ways, one way, normalised as queries are;
@@ -13,12 +13,6 @@ nothing, on the real sok-server (loopback only, bounded waits).
     nothing about the person), kept across a restart (--zero-log), a
     corrupt file ignored, the staff routes for loopback or --staff-allow
     clients only and never through a proxy.
-
-What the search does with the vocabulary needs the plan's hooks (the
-expansion below the word typed, the best bets first): those checks run once
-server/plan.c calls sok_vocab_synonyms / sok_vocab_word_synonyms, and
-server/search.c, hits.c or render.c sok_vocab_best_bets; until then they
-are reported as "# SKIP waiting for the plan hook".
 """
 import http.client, json, os, re, shutil, signal, sys, time
 
@@ -27,15 +21,6 @@ from harness import ROOT, check, done, run_index, skip, tempdir, copy_corpus
 from sokutil import ServerPool, q
 
 
-def source(*names):
-    return "".join(open(os.path.join(ROOT, "server", n), encoding="utf-8").read()
-                   for n in names if os.path.exists(os.path.join(ROOT, "server", n)))
-
-
-PLAN_HOOK = re.search(r"sok_vocab_(word_)?synonyms\s*\(", source("plan.c", "correct.c"))
-BETS_HOOK = re.search(r"sok_vocab_best_bets(_q)?\s*\(", source("search.c", "hits.c", "render.c"))
-WAIT_PLAN = "waiting for the plan hook (sok_vocab_synonyms in server/plan.c)"
-WAIT_BETS = "waiting for the best-bet hook (sok_vocab_best_bets in server/search.c)"
 
 tmp = tempdir()
 pool = ServerPool()
@@ -128,35 +113,26 @@ try:
           "the rest of the file is kept (4 terms, 4 synonyms)", log)
     check(re.search(r"bets\.txt:1: no '=>'", log), "a bad best-bet line is named too", log)
 
-    if PLAN_HOOK:
-        check(total(srv, "qxsoptunna") == base["fritidsbanken"],
-              "both ways: an unknown word finds its synonym's sections",
-              (total(srv, "qxsoptunna"), base))
-        check(total(srv, "Qxsoptunnor") == base["fritidsbanken"],
-              "normalised as queries are: case and stem (qxsoptunnor ~ qxsoptunna)")
-        check(total(srv, "fritidsbanken") == base["fritidsbanken"] and
-              ids(srv, "fritidsbanken")[:3] == ids(plain, "fritidsbanken")[:3],
-              "both ways: the word typed keeps its own hits first")
-        check(total(srv, "qxsocialbidrag") == base["romer"],
-              "one way: the left finds the right", total(srv, "qxsocialbidrag"))
-        h = ids(srv, "hälsa")
-        check(total(srv, "fritidsbanken") == base["fritidsbanken"] and
-              set(ids(plain, "fritidsbanken")) <= set(h),
-              "one way: hälsa finds fritidsbanken's sections, not the other way round")
-        # By title and score, not id: of near-duplicate sections (twins)
-        # another may be shown.
-        top = lambda s: [(x["title"], round(x["score"], 3)) for x in
-                         s.json("/api/search?q=" + q("hälsa"))[2]["hits"][:5]]
-        check(top(srv) == top(plain), "a synonym never outranks the word typed",
-              (top(srv), top(plain)))
-    else:
-        for name in ("both ways: an unknown word finds its synonym's sections",
-                     "normalised as queries are: case and stem",
-                     "both ways: the word typed keeps its own hits first",
-                     "one way: the left finds the right",
-                     "one way: hälsa finds fritidsbanken's sections, not the other way round",
-                     "a synonym never outranks the word typed"):
-            skip(name, WAIT_PLAN)
+    check(total(srv, "qxsoptunna") == base["fritidsbanken"],
+          "both ways: an unknown word finds its synonym's sections",
+          (total(srv, "qxsoptunna"), base))
+    check(total(srv, "Qxsoptunnor") == base["fritidsbanken"],
+          "normalised as queries are: case and stem (qxsoptunnor ~ qxsoptunna)")
+    check(total(srv, "fritidsbanken") == base["fritidsbanken"] and
+          ids(srv, "fritidsbanken")[:3] == ids(plain, "fritidsbanken")[:3],
+          "both ways: the word typed keeps its own hits first")
+    check(total(srv, "qxsocialbidrag") == base["romer"],
+          "one way: the left finds the right", total(srv, "qxsocialbidrag"))
+    h = ids(srv, "hälsa")
+    check(total(srv, "fritidsbanken") == base["fritidsbanken"] and
+          set(ids(plain, "fritidsbanken")) <= set(h),
+          "one way: hälsa finds fritidsbanken's sections, not the other way round")
+    # By title and score, not id: of near-duplicate sections (twins)
+    # another may be shown.
+    top = lambda s: [(x["title"], round(x["score"], 3)) for x in
+                     s.json("/api/search?q=" + q("hälsa"))[2]["hits"][:5]]
+    check(top(srv) == top(plain), "a synonym never outranks the word typed",
+          (top(srv), top(plain)))
 
     # the file changes while the server runs
     mark = len(srv.raw_log())
@@ -166,12 +142,8 @@ try:
           srv.log())
     check(any(re.search(r"synonyms\.txt:3: a single term", l) for l in srv.raw_log()[mark:]),
           "a bad line of the new file is named with its number", srv.log())
-    if PLAN_HOOK:
-        check(total(srv, "qxnyttord") == base["romer"], "the new synonym is used at once")
-        check(total(srv, "qxsocialbidrag") == 0, "the removed one is gone")
-    else:
-        skip("the new synonym is used at once", WAIT_PLAN)
-        skip("the removed one is gone", WAIT_PLAN)
+    check(total(srv, "qxnyttord") == base["romer"], "the new synonym is used at once")
+    check(total(srv, "qxsocialbidrag") == 0, "the removed one is gone")
 
     # ----------------------------------------------------------- best bets
     st, _, r = plain.json("/api/search?q=romer")
@@ -181,18 +153,14 @@ try:
     line = wait_for_line(srv, r"best bets .*bets\.txt: queries 2, targets 4, lines refused 0", mark)
     check(line is not None, "a changed best-bets file is read again while the server runs",
           srv.log())
-    if BETS_HOOK:
-        st, _, r = srv.json("/api/search?q=romer")
-        first = r["hits"][0] if st == 200 and r and r["hits"] else {}
-        check(first.get("id") == target and
-              (first.get("recommended") is True or first.get("best_bet") is True),
-              "a best bet is the first hit and marked", first)
-        st, _, page = srv.request("/?q=romer")
-        check(st == 200 and "Rekommenderad" in page.decode("utf-8"),
-              "the page marks it \"Rekommenderad\"")
-    else:
-        skip("a best bet is the first hit and marked", WAIT_BETS)
-        skip("the page marks it \"Rekommenderad\"", WAIT_BETS)
+    st, _, r = srv.json("/api/search?q=romer")
+    first = r["hits"][0] if st == 200 and r and r["hits"] else {}
+    check(first.get("id") == target and
+          (first.get("recommended") is True or first.get("best_bet") is True),
+          "a best bet is the first hit and marked", first)
+    st, _, page = srv.request("/?q=romer")
+    check(st == 200 and "Rekommenderad" in page.decode("utf-8"),
+          "the page marks it \"Rekommenderad\"")
 
     # a missing file: an empty vocabulary, said once
     gone = start(db, "--quiet", "--synonyms", os.path.join(tmp, "nope.txt"), threads=1)

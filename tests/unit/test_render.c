@@ -97,7 +97,7 @@ static char *render_results(const char *q, json_t *doc, unsigned page,
     req.types = 1u << SOK_TYPE_MINUTES;
     struct sok_search_hit hit = { doc, 1.0, 0,
                                   (char *)"före <mark>ord</mark> &amp; efter",
-                                  NULL, NULL };
+                                  NULL, NULL, 0 };
     struct sok_search_res res = SOK_SEARCH_RES_INIT;
     res.total = total;
     res.nhits = 1;
@@ -149,7 +149,7 @@ static void test_page_links(void **state)
     struct sok_search_req req = SOK_SEARCH_REQ_INIT;
     req.q = "a";
     req.qlen = 1;
-    struct sok_search_hit hit = { d, 1.0, 0, (char *)"x", NULL, NULL };
+    struct sok_search_hit hit = { d, 1.0, 0, (char *)"x", NULL, NULL, 0 };
     struct sok_search_res res = SOK_SEARCH_RES_INIT;
     res.total = 4000;
     res.facets_exact = 0;
