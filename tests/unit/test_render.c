@@ -191,7 +191,7 @@ static void test_search_json(void **state)
     req.q = "a\"b";
     req.qlen = 3;
     struct sok_search_hit hit = { d, 1.5, 0, (char *)"<mark>a</mark>", NULL,
-                                  NULL };
+                                  NULL, 0 };
     struct sok_search_res res = SOK_SEARCH_RES_INIT;
     res.total = 1;
     res.nhits = 1;
@@ -239,7 +239,7 @@ static void test_title_and_also(void **state)
     req.qlen = 3;
     struct sok_search_hit hit = { d, 1.5, 2, (char *)"<mark>ord</mark>",
                                   (char *)"Rubrik &amp; <mark>ord</mark>",
-                                  NULL };
+                                  NULL, 0 };
     hit.also = json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s}]",
                          "url", "/doc/1111111111111111", "source",
                          "corpus/pdf/protokoll.pdf", "id", "1111111111111111",
