@@ -108,6 +108,9 @@ int sok_pdf_layout(const struct sok_pdf *p, struct sok_pdf_roles *r);
 /* Frees what r owns and resets it.  r may be NULL. */
 void sok_pdf_roles_clear(struct sok_pdf_roles *r);
 
+/* The run of ASCII digits at s[i..n): its length. */
+size_t sok_pdf_digits(const char *s, size_t n, size_t i);
+
 /* The length of the numbering s[0..n) starts with, the blanks after it
  * included: "5.4.1 ", "4 " (before a capital), "§ 12 ", "Bilaga 2: ",
  * "Kapitel IV "; 0 when none ("1. " starts a list item, "3 personer" a

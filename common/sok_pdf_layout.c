@@ -212,14 +212,6 @@ static void skip_deco(const char *s, size_t n, size_t *i)
     }
 }
 
-static size_t digits_at(const char *s, size_t n, size_t i)
-{
-    size_t k = 0;
-    while (i + k < n && s[i + k] >= '0' && s[i + k] <= '9')
-        k++;
-    return k;
-}
-
 /* 1 when s[0..n) is nothing but a page number: "12", "- 12 -", "(12)",
  * "Sida 3 av 12", "Page 3 of 12", "3/12", "3 (12)", "s. 4", "iv". */
 static int page_number(const char *s, size_t n)
@@ -233,7 +225,7 @@ static int page_number(const char *s, size_t n)
             i += strlen(*w);
             break;
         }
-    size_t d = digits_at(s, n, i);
+    size_t d = sok_pdf_digits(s, n, i);
     if (d == 0) {
         size_t k = i;
         while (k < n && strchr("ivxlc", s[k]))
@@ -250,7 +242,7 @@ static int page_number(const char *s, size_t n)
         i += s[i] == '/' ? 1 : 3;
         skip_deco(s, n, &i);
     }
-    i += digits_at(s, n, i);
+    i += sok_pdf_digits(s, n, i);
     skip_deco(s, n, &i);
     return i == n;
 }

@@ -25,7 +25,7 @@
 #define PARA_GAP 1.3
 #define MAX_LEVEL 6
 
-static size_t digits(const char *s, size_t n, size_t i)
+size_t sok_pdf_digits(const char *s, size_t n, size_t i)
 {
     size_t k = 0;
     while (i + k < n && s[i + k] >= '0' && s[i + k] <= '9')
@@ -53,7 +53,7 @@ static size_t named_number(const char *s, size_t n)
         size_t i = strlen(*k);
         if (n <= i || strncasecmp(s, *k, i) != 0 || !upper_at(s, 1))
             continue;
-        size_t d = digits(s, n, i);
+        size_t d = sok_pdf_digits(s, n, i);
         if (d == 0)
             while (i + d < n && strchr("IVXLCABDEFGH", s[i + d]))
                 d++;
@@ -63,7 +63,7 @@ static size_t named_number(const char *s, size_t n)
         size_t i = 2;
         while (i < n && s[i] == ' ')
             i++;
-        size_t d = digits(s, n, i);
+        size_t d = sok_pdf_digits(s, n, i);
         return d ? i + d : 0;
     }
     return 0;
@@ -78,7 +78,7 @@ size_t sok_pdf_numbering(const char *s, size_t n, int *named)
             i++;                              /* "Bilaga 2: Enkäten" */
     } else {
         int depth = 0;
-        while ((d = digits(s, n, i)) > 0 && d <= 2) {
+        while ((d = sok_pdf_digits(s, n, i)) > 0 && d <= 2) {
             i += d;
             depth++;
             if (i + 1 < n && s[i] == '.' && s[i + 1] >= '0' && s[i + 1] <= '9')

@@ -174,24 +174,37 @@ static int less_valuable(const struct zent *a, const struct zent *b,
 
 /* The entry for key, or a slot claimed for it (empty, or taken from the
  * least valuable entry), reset to hold key with no searches. */
+/* The entry holding key (hash h), or NULL with *free_slot the first empty
+ * slot (NULL: none) and *victim the least valuable entry. */
+static struct zent *find(struct sok_zerolog *z, uint64_t h, const char *key,
+                         size_t klen, long today, struct zent **free_slot,
+                         struct zent **victim)
+{
+    *free_slot = *victim = NULL;
+    for (size_t i = 0; i < z->cap; i++) {
+        struct zent *e = &z->tab[i];
+        if (e->klen == 0) {
+            if (*free_slot == NULL)
+                *free_slot = e;
+        } else if (e->hash == h && e->klen == klen &&
+                   memcmp(e->key, key, klen) == 0) {
+            return e;
+        } else if (*victim == NULL || less_valuable(e, *victim, today)) {
+            *victim = e;
+        }
+    }
+    return NULL;
+}
+
 static struct zent *slot_for(struct sok_zerolog *z, const char *key,
                              size_t klen, long today)
 {
     uint64_t h = XXH3_64bits(key, klen);
-    struct zent *free_slot = NULL, *victim = NULL;
-    for (size_t i = 0; i < z->cap; i++) {
-        struct zent *e = &z->tab[i];
-        if (e->klen == 0) {
-            if (free_slot == NULL)
-                free_slot = e;
-            continue;
-        }
-        if (e->hash == h && e->klen == klen && memcmp(e->key, key, klen) == 0)
-            return e;
-        if (victim == NULL || less_valuable(e, victim, today))
-            victim = e;
-    }
-    struct zent *e = free_slot ? free_slot : victim;
+    struct zent *free_slot, *victim;
+    struct zent *e = find(z, h, key, klen, today, &free_slot, &victim);
+    if (e != NULL)
+        return e;
+    e = free_slot ? free_slot : victim;
     memset(e, 0, sizeof *e);
     e->hash = h;
     e->klen = klen;
@@ -450,21 +463,12 @@ static void merge(struct zent *e, const struct zent *src)
 static void put_loaded(struct sok_zerolog *z, const struct zent *src,
                        long today)
 {
-    struct zent *free_slot = NULL, *victim = NULL;
-    for (size_t i = 0; i < z->cap; i++) {
-        struct zent *e = &z->tab[i];
-        if (e->klen == 0) {
-            if (free_slot == NULL)
-                free_slot = e;
-        } else if (e->hash == src->hash && e->klen == src->klen &&
-                   memcmp(e->key, src->key, src->klen) == 0) {
-            merge(e, src);
-            return;
-        } else if (victim == NULL || less_valuable(e, victim, today)) {
-            victim = e;
-        }
-    }
-    if (free_slot != NULL)
+    struct zent *free_slot, *victim;
+    struct zent *e = find(z, src->hash, src->key, src->klen, today,
+                          &free_slot, &victim);
+    if (e != NULL)
+        merge(e, src);
+    else if (free_slot != NULL)
         *free_slot = *src;
     else if (less_valuable(victim, src, today))
         *victim = *src;
