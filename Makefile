@@ -17,7 +17,7 @@ DEB_PKGS := build-essential pkg-config curl python3 \
             libxxhash-dev libjemalloc-dev poppler-utils python3-xapian wrk \
             hunspell-sv chromium pmccabe
 
-PKGS    := xapian-core libevent libevent_pthreads libutf8proc jansson md4c libxml-2.0
+PKGS    := xapian-core libevent libevent_pthreads libutf8proc jansson md4c libxml-2.0 zlib
 # pkg-config is only asked once the packages exist (make deps runs first).
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lxxhash
@@ -40,7 +40,13 @@ endif
 HARDEN_C  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 HARDEN_LD := -pie -Wl,-z,relro,-z,now
 
-CFLAGS   += $(CSTD) $(OPT) $(WARN) -Wstrict-prototypes -MMD -MP $(SANFLAGS) $(HARDEN_C) -Icommon $(PKG_CFLAGS)
+# The release (debian/changelog says the same) and the Xapian it is built
+# with, for --version, /healthz and sok_build_info.
+VERSION  := 1.0.0
+XAPIAN_VERSION = $(shell pkg-config --modversion xapian-core 2>/dev/null)
+DEFS      = -DSOK_VERSION='"$(VERSION)"' -DSOK_XAPIAN_VERSION='"$(XAPIAN_VERSION)"'
+
+CFLAGS   += $(CSTD) $(DEFS) $(OPT) $(WARN) -Wstrict-prototypes -MMD -MP $(SANFLAGS) $(HARDEN_C) -Icommon $(PKG_CFLAGS)
 CXXFLAGS += -std=c++17 $(OPT) $(WARN) -MMD -MP $(SANFLAGS) $(HARDEN_C) -Icommon $(PKG_CFLAGS)
 LDFLAGS  += $(SANFLAGS) $(HARDEN_LD)
 LDLIBS   += $(PKG_LIBS) -lpthread -lm
