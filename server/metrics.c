@@ -92,6 +92,18 @@ double sok_metrics_commit_time(const char *db)
     return (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
 }
 
+/* When the process started (CLOCK_REALTIME): taken before main(), as
+ * /proc/uptime, which the kernel's start tick is relative to, is hidden
+ * under ProcSubset=pid. */
+static double g_started;
+
+__attribute__((constructor)) static void note_start(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    g_started = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* The process metrics every Prometheus client library exports. */
 static void process_metrics(struct sok_buf *b, int *rc)
 {
@@ -103,21 +115,12 @@ static void process_metrics(struct sok_buf *b, int *rc)
     stat[n] = '\0';
     const char *p = strrchr(stat, ')');
     unsigned long utime = 0, stime = 0, vsize = 0;
-    unsigned long long start = 0;
     long rss = 0;
     if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
-                            "%*u %lu %lu %*d %*d %*d %*d %*d %*d %llu %lu %ld",
-                            &utime, &stime, &start, &vsize, &rss) != 5)
+                            "%*u %lu %lu %*d %*d %*d %*d %*d %*d %*u %lu %ld",
+                            &utime, &stime, &vsize, &rss) != 4)
         return;
     double tck = (double)sysconf(_SC_CLK_TCK);
-    double boot = 0;
-    FILE *up = fopen("/proc/uptime", "re");
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    if (up != NULL && fscanf(up, "%lf", &boot) == 1)
-        boot = (double)now.tv_sec - boot;
-    if (up)
-        fclose(up);
     size_t fds = 0;
     DIR *d = opendir("/proc/self/fd");
     for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;)
@@ -149,7 +152,7 @@ static void process_metrics(struct sok_buf *b, int *rc)
                    "# HELP process_max_fds Maximum number of open file "
                    "descriptors.\n# TYPE process_max_fds gauge\n"
                    "process_max_fds %llu\n",
-                   (double)(utime + stime) / tck, boot + (double)start / tck,
+                   (double)(utime + stime) / tck, g_started,
                    rss * sysconf(_SC_PAGESIZE), vsize, fds > 0 ? fds - 1 : 0,
                    (unsigned long long)rl.rlim_cur);
 }

@@ -22,11 +22,13 @@
 #define DEFAULT_TIMEOUT 10
 #define MAX_THREADS     256
 
+/* The keys a config file may hold, then those of the command line only
+ * (from O_CONFIG on). */
 enum {
     O_DB = 256, O_LISTEN, O_THREADS, O_CONNS, O_TIMEOUT, O_CACHE, O_QUIET,
-    O_PLAIN, O_SYN, O_BETS, O_ZLOG, O_STAFF, O_HELP, O_CONFIG, O_CHECK,
-    O_WAIT, O_ALOG, O_LOGQ, O_PROXY, O_CORS, O_BASE, O_PUBLIC, O_MAXAGE,
-    O_VERSION
+    O_PLAIN, O_SYN, O_BETS, O_ZLOG, O_STAFF, O_WAIT, O_ALOG, O_LOGQ,
+    O_PROXY, O_CORS, O_BASE, O_PUBLIC, O_MAXAGE,
+    O_CONFIG, O_CHECK, O_HELP, O_VERSION
 };
 
 static const struct option k_opts[] = {
