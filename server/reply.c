@@ -322,7 +322,6 @@ int sok_reply_cors(struct sok_req *r)
     const char *origin = evhttp_find_header(in, "Origin");
     if (r->path == NULL || strncmp(r->path, "/api/", 5) != 0)
         return 0;
-    evhttp_add_header(out, "Vary", "Origin");
     if (origin == NULL)
         return 0;
     for (size_t i = 0; i < r->live->ncors; i++) {
@@ -395,9 +394,16 @@ void sok_reply(struct sok_req *r, int status, const char *ctype,
     add_fixed_headers(r, h, status, ctype);
     if (ctype != NULL && cache_headers(r, h, status, body, len))
         status = 304;
+    /* One Vary: what CORS and gzip answer by. */
+    int by_origin = r->path != NULL && strncmp(r->path, "/api/", 5) == 0;
+    int by_coding = ctype != NULL && compressible(ctype);
+    if (by_origin || by_coding)
+        evhttp_add_header(h, "Vary", by_origin && by_coding
+                                         ? "Origin, Accept-Encoding"
+                                         : by_origin ? "Origin"
+                                                     : "Accept-Encoding");
     char *gz = NULL;
-    if (status != 304 && ctype != NULL && compressible(ctype)) {
-        evhttp_add_header(h, "Vary", "Accept-Encoding");
+    if (status != 304 && by_coding) {
         if (len >= GZIP_MIN &&
             accepts_gzip(evhttp_request_get_input_headers(r->ev))) {
             size_t gn = gzip_body(body, len, &gz);
