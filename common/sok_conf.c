@@ -7,6 +7,7 @@
 #include "sok_doc.h"
 
 #include <ctype.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -85,4 +86,26 @@ int sok_conf_bool(const char *v)
         strcasecmp(v, "off") == 0 || strcmp(v, "0") == 0)
         return 0;
     return -1;
+}
+
+int sok_conf_option(const struct option *opts, int cmdline_only,
+                    const char *path, const char *key, const char *value,
+                    unsigned line, const struct option **opt, int *on,
+                    struct sok_err *err)
+{
+    const struct option *o = opts;
+    while (o->name != NULL && strcmp(o->name, key) != 0)
+        o++;
+    if (o->name == NULL || o->val >= cmdline_only)
+        return sok_err_set(err, SOK_EINVAL, "config %s:%u: unknown key %s",
+                           path, line, key);
+    *opt = o;
+    *on = 1;
+    if (o->has_arg == no_argument && (*on = sok_conf_bool(value)) < 0)
+        return sok_err_set(err, SOK_EINVAL, "config %s:%u: %s takes yes "
+                           "or no", path, line, key);
+    if (o->has_arg != no_argument && (value == NULL || *value == '\0'))
+        return sok_err_set(err, SOK_EINVAL, "config %s:%u: %s needs a "
+                           "value", path, line, key);
+    return 0;
 }

@@ -36,6 +36,19 @@ typedef int (*sok_conf_fn)(void *ctx, const char *key, const char *value,
 int sok_conf_read(const char *path, sok_conf_fn fn, void *ctx,
                   struct sok_err *err);
 
+struct option;
+
+/* For a key line of the file at path: finds key among the getopt_long
+ * table opts (those whose val is below cmdline_only: the command line's
+ * own, --config and --help, are no keys) into *opt, and reads a switch's
+ * value into *on (1 for the other options).  SOK_EINVAL, naming path and
+ * line, for an unknown key, a switch whose value is not yes or no, or an
+ * option without a value. */
+int sok_conf_option(const struct option *opts, int cmdline_only,
+                    const char *path, const char *key, const char *value,
+                    unsigned line, const struct option **opt, int *on,
+                    struct sok_err *err);
+
 /* A switch's value: 1 for NULL, "yes", "true", "on", "1"; 0 for "no",
  * "false", "off", "0"; -1 for anything else. */
 int sok_conf_bool(const char *value);

@@ -105,7 +105,7 @@ static int apply(struct cli *c, int id, const char *v, int on,
         c->paths[c->npaths++] = v;
         break;
     default:
-        return sok_err_set(err, SOK_EINVAL, "unknown option");
+        return sok_err_set(err, SOK_EINTERNAL, NULL);
     }
     return 0;
 }
@@ -114,17 +114,13 @@ static int conf_line(void *ctx, const char *key, const char *value,
                      unsigned line, struct sok_err *err)
 {
     struct cli *c = ctx;
-    const struct option *opt = k_opts;
-    while (opt->name && strcmp(opt->name, key) != 0)
-        opt++;
-    if (opt->name == NULL || opt->val >= O_CONFIG)
-        return sok_err_set(err, SOK_EINVAL, "config %s:%u: unknown key %s",
-                           c->config, line, key);
-    int on = opt->has_arg == no_argument ? sok_conf_bool(value) : 1;
+    const struct option *opt = NULL;
+    int on = 1;
     char *v = NULL;
-    if (on < 0 || (opt->has_arg != no_argument && (!value || !*value)))
-        return sok_err_set(err, SOK_EINVAL, "config %s:%u: bad value for "
-                           "%s", c->config, line, key);
+    int rc = sok_conf_option(k_opts, O_CONFIG, c->config, key, value, line,
+                             &opt, &on, err);
+    if (rc != 0)
+        return rc;
     if (opt->has_arg != no_argument) {
         if (c->nowned == sizeof c->owned / sizeof c->owned[0] ||
             (v = strdup(value)) == NULL)

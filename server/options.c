@@ -225,7 +225,7 @@ static int apply(struct sok_options *o, int id, const char *v, int on,
                                "keep, mask or drop", v);
         break;
     default:
-        return sok_err_set(err, SOK_EINVAL, "unknown option");
+        return sok_err_set(err, SOK_EINTERNAL, NULL);
     }
     return 0;
 }
@@ -235,24 +235,15 @@ static int conf_line(void *ctx, const char *key, const char *value,
                      unsigned line, struct sok_err *err)
 {
     struct sok_options *o = ctx;
-    const struct option *opt = k_opts;
-    while (opt->name && strcmp(opt->name, key) != 0)
-        opt++;
-    if (opt->name == NULL || opt->val >= O_CONFIG)
-        return sok_err_set(err, SOK_EINVAL, "config %s:%u: unknown key %s",
-                           o->config, line, key);
+    const struct option *opt = NULL;
     int on = 1;
     char *v = NULL;
-    if (opt->has_arg == no_argument) {
-        if ((on = sok_conf_bool(value)) < 0)
-            return sok_err_set(err, SOK_EINVAL, "config %s:%u: %s takes yes "
-                               "or no", o->config, line, key);
-    } else {
-        char **grown = value ? realloc(o->owned, (o->nowned + 1) *
-                                                 sizeof *grown) : NULL;
-        if (value == NULL || value[0] == '\0')
-            return sok_err_set(err, SOK_EINVAL, "config %s:%u: %s needs a "
-                               "value", o->config, line, key);
+    int rc = sok_conf_option(k_opts, O_CONFIG, o->config, key, value, line,
+                             &opt, &on, err);
+    if (rc != 0)
+        return rc;
+    if (opt->has_arg != no_argument) {
+        char **grown = realloc(o->owned, (o->nowned + 1) * sizeof *grown);
         if (grown == NULL || (v = strdup(value)) == NULL) {
             if (grown)
                 o->owned = grown;
