@@ -232,7 +232,7 @@ DOCDIR     ?= $(PREFIX)/share/doc/sok
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 LIBDIR_SYS ?= $(PREFIX)/lib
-INSTALL    ?= install
+INSTALL_CMD ?= install
 UNITS      := indexer/sok-index.service indexer/sok-index.timer \
               server/sok-server.service
 FIXPATHS    = sed -e 's|/usr/bin/sok-index|$(BINDIR)/sok-index|g' \
@@ -240,26 +240,26 @@ FIXPATHS    = sed -e 's|/usr/bin/sok-index|$(BINDIR)/sok-index|g' \
                   -e 's|/etc/sok/|$(SYSCONFDIR)/sok/|g'
 
 install: build
-	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+	$(INSTALL_CMD) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
 	  $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/sok \
 	  $(DESTDIR)$(SYSCONFDIR)/logrotate.d $(DESTDIR)$(SYSCONFDIR)/cron.d \
 	  $(DESTDIR)$(LIBDIR_SYS)/sysusers.d $(DESTDIR)$(LIBDIR_SYS)/tmpfiles.d
-	$(INSTALL) -m 755 $(BUILD)/sok-index $(DESTDIR)$(BINDIR)/sok-index
-	$(INSTALL) -m 755 $(BUILD)/sok-server $(DESTDIR)$(SBINDIR)/sok-server
-	$(INSTALL) -m 644 indexer/sok-index.1 $(DESTDIR)$(MANDIR)/man1/
-	$(INSTALL) -m 644 server/sok-server.8 $(DESTDIR)$(MANDIR)/man8/
+	$(INSTALL_CMD) -m 755 $(BUILD)/sok-index $(DESTDIR)$(BINDIR)/sok-index
+	$(INSTALL_CMD) -m 755 $(BUILD)/sok-server $(DESTDIR)$(SBINDIR)/sok-server
+	$(INSTALL_CMD) -m 644 indexer/sok-index.1 $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL_CMD) -m 644 server/sok-server.8 $(DESTDIR)$(MANDIR)/man8/
 	for u in $(UNITS); do \
 	  $(FIXPATHS) $$u >$(DESTDIR)$(UNITDIR)/$$(basename $$u) && \
 	  chmod 644 $(DESTDIR)$(UNITDIR)/$$(basename $$u) || exit 1; done
 	$(FIXPATHS) indexer/sok-index.cron >$(DESTDIR)$(SYSCONFDIR)/cron.d/sok-index
 	chmod 644 $(DESTDIR)$(SYSCONFDIR)/cron.d/sok-index
-	$(INSTALL) -m 644 indexer/sok.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/sok
-	$(INSTALL) -m 644 indexer/sok.sysusers $(DESTDIR)$(LIBDIR_SYS)/sysusers.d/sok.conf
-	$(INSTALL) -m 644 indexer/sok.tmpfiles $(DESTDIR)$(LIBDIR_SYS)/tmpfiles.d/sok.conf
+	$(INSTALL_CMD) -m 644 indexer/sok.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/sok
+	$(INSTALL_CMD) -m 644 indexer/sok.sysusers $(DESTDIR)$(LIBDIR_SYS)/sysusers.d/sok.conf
+	$(INSTALL_CMD) -m 644 indexer/sok.tmpfiles $(DESTDIR)$(LIBDIR_SYS)/tmpfiles.d/sok.conf
 	for c in server/sok-server.conf indexer/sok-index.conf; do \
 	  t=$(DESTDIR)$(SYSCONFDIR)/sok/$$(basename $$c); \
-	  [ -e $$t ] || $(INSTALL) -m 644 $$c $$t || exit 1; done
+	  [ -e $$t ] || $(INSTALL_CMD) -m 644 $$c $$t || exit 1; done
 	@if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null && [ -d /run/systemd/system ]; then \
 	  systemd-sysusers sok.conf && systemd-tmpfiles --create sok.conf && systemctl daemon-reload; fi
 
