@@ -10,14 +10,22 @@ CC      ?= cc
 CXX     ?= c++
 PYTHON  := /usr/bin/python3
 
-# Debian packages the build, the tests and the tools need.
-DEB_PKGS := build-essential pkg-config curl python3 \
-            libxapian-dev xapian-tools libevent-dev libutf8proc-dev \
-            libjansson-dev libcmocka-dev libmd4c-dev libxml2-dev \
-            libxxhash-dev libjemalloc-dev poppler-utils python3-xapian wrk \
-            hunspell-sv chromium pmccabe
+# Debian packages.  What building and running need (make run) ...
+RUN_PKGS  := build-essential pkg-config \
+             libxapian-dev libevent-dev libutf8proc-dev libjansson-dev \
+             libmd4c-dev libxml2-dev libxxhash-dev libjemalloc-dev zlib1g-dev \
+             poppler-utils hunspell-sv
+# ... what building the Debian package needs (make deb) ...
+DEB_BUILD_PKGS := debhelper dpkg-dev
+# ... and what the tests add (make test): cmocka, the Python checks, the
+# browser, the house rules, promtool (prometheus), GoAccess for the access
+# log's format, jsonschema for the OpenAPI check, lintian and
+# systemd-analyze for the package.
+TEST_PKGS := libcmocka-dev curl python3 python3-xapian xapian-tools wrk \
+             chromium pmccabe prometheus goaccess python3-jsonschema \
+             lintian systemd $(DEB_BUILD_PKGS)
 
-PKGS    := xapian-core libevent libevent_pthreads libutf8proc jansson md4c libxml-2.0
+PKGS    := xapian-core libevent libevent_pthreads libutf8proc jansson md4c libxml-2.0 zlib
 # pkg-config is only asked once the packages exist (make deps runs first).
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lxxhash
@@ -40,7 +48,13 @@ endif
 HARDEN_C  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 HARDEN_LD := -pie -Wl,-z,relro,-z,now
 
-CFLAGS   += $(CSTD) $(OPT) $(WARN) -Wstrict-prototypes -MMD -MP $(SANFLAGS) $(HARDEN_C) -Icommon $(PKG_CFLAGS)
+# The release (debian/changelog says the same) and the Xapian it is built
+# with, for --version, /healthz and sok_build_info.
+VERSION  := 1.0.0
+XAPIAN_VERSION = $(shell pkg-config --modversion xapian-core 2>/dev/null)
+DEFS      = -DSOK_VERSION='"$(VERSION)"' -DSOK_XAPIAN_VERSION='"$(XAPIAN_VERSION)"'
+
+CFLAGS   += $(CSTD) $(DEFS) $(OPT) $(WARN) -Wstrict-prototypes -MMD -MP $(SANFLAGS) $(HARDEN_C) -Icommon $(PKG_CFLAGS)
 CXXFLAGS += -std=c++17 $(OPT) $(WARN) -MMD -MP $(SANFLAGS) $(HARDEN_C) -Icommon $(PKG_CFLAGS)
 LDFLAGS  += $(SANFLAGS) $(HARDEN_LD)
 LDLIBS   += $(PKG_LIBS) -lpthread -lm
@@ -65,7 +79,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/test/%)
 LIB        := $(BUILD)/libsok.a
 SRVLIB     := $(BUILD)/libsokserver.a
 
-.PHONY: all deps build run test unit-bins unit-test integration-test clean \
+.PHONY: all deps test-deps deb-deps install uninstall deb build run test unit-bins unit-test integration-test clean \
         bench bench-deps bench-http eval browser-deps browser-test
 .DEFAULT_GOAL := all
 
@@ -75,7 +89,13 @@ build: $(BUILD)/sok-index $(BUILD)/sok-server
 
 # Install whatever Debian package is missing (as root on a fresh machine).
 deps:
-	@tests/install-missing.sh deps $(DEB_PKGS)
+	@tests/install-missing.sh deps $(RUN_PKGS)
+
+test-deps: deps
+	@tests/install-missing.sh test-deps $(TEST_PKGS)
+
+deb-deps: deps
+	@tests/install-missing.sh deb-deps $(DEB_BUILD_PKGS)
 
 # The page's CSS and JS are assembled into the binary (.incbin), which
 # -MMD does not see.
@@ -116,18 +136,19 @@ unit-bins: $(UNIT_BIN)
 # Unit tests run in the sanitizer build; integration tests use the normal
 # binaries, but for test_spell_rebuild.py, which runs the sanitizer build's
 # sok-server.  tests/run.sh prints the closing "N passed, N failed" line.
-test: deps
+test: test-deps
 	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory deb
 	@$(MAKE) --no-print-directory browser-deps
 	@$(MAKE) --no-print-directory SAN=address,undefined build unit-bins
 	@echo "== unit tests (sanitizer build: SAN=address,undefined, build/san/) =="
 	@tests/run.sh build/san/test tests/integration
 
-unit-test: deps
+unit-test: test-deps
 	@$(MAKE) --no-print-directory SAN=address,undefined unit-bins
 	@tests/run.sh build/san/test ""
 
-integration-test: deps build
+integration-test: test-deps build
 	@tests/run.sh "" tests/integration
 
 run: deps
@@ -176,10 +197,10 @@ eval: deps
 	$(PYTHON) tests/eval/eval_all.py $(BUILD) ../shared /usr/share/gimp/2.0/help/sv
 
 # Browser tests (tests/browser/run.mjs, run by make test through
-# tests/integration/test_browser.py): Debian's chromium (in DEB_PKGS),
+# tests/integration/test_browser.py): Debian's chromium (in TEST_PKGS),
 # Node.js with npm (Debian's nodejs and npm when no npm is installed) and
 # package-lock.json's playwright-core and axe-core in node_modules/.
-browser-deps: deps
+browser-deps: test-deps
 	@command -v npm >/dev/null 2>&1 || { \
 	  echo "browser-deps: installing nodejs npm"; \
 	  if [ "$$(id -u)" != 0 ]; then echo "browser-deps: run as root (or install nodejs npm)" >&2; exit 1; fi; \
@@ -195,7 +216,74 @@ browser-test: browser-deps
 	@$(MAKE) --no-print-directory build
 	@$(PYTHON) tests/integration/test_browser.py
 
+# ---------------------------------------------------------- installing
+#
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the programs, their man
+# pages, the systemd units (their paths rewritten for PREFIX), the config
+# files (kept when present), sysusers.d and tmpfiles.d entries, logrotate
+# and cron.  make uninstall removes them again, but not the config files,
+# the index or the logs.  The Debian package (make deb) installs the same
+# with PREFIX=/usr.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/sok
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+LIBDIR_SYS ?= $(PREFIX)/lib
+INSTALL_CMD ?= install
+UNITS      := indexer/sok-index.service indexer/sok-index.timer \
+              server/sok-server.service
+FIXPATHS    = sed -e 's|/usr/bin/sok-index|$(BINDIR)/sok-index|g' \
+                  -e 's|/usr/sbin/sok-server|$(SBINDIR)/sok-server|g' \
+                  -e 's|/etc/sok/|$(SYSCONFDIR)/sok/|g'
+
+install: build
+	$(INSTALL_CMD) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/sok \
+	  $(DESTDIR)$(SYSCONFDIR)/logrotate.d $(DESTDIR)$(SYSCONFDIR)/cron.d \
+	  $(DESTDIR)$(LIBDIR_SYS)/sysusers.d $(DESTDIR)$(LIBDIR_SYS)/tmpfiles.d
+	$(INSTALL_CMD) -m 755 $(BUILD)/sok-index $(DESTDIR)$(BINDIR)/sok-index
+	$(INSTALL_CMD) -m 755 $(BUILD)/sok-server $(DESTDIR)$(SBINDIR)/sok-server
+	$(INSTALL_CMD) -m 644 indexer/sok-index.1 $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL_CMD) -m 644 server/sok-server.8 $(DESTDIR)$(MANDIR)/man8/
+	for u in $(UNITS); do \
+	  $(FIXPATHS) $$u >$(DESTDIR)$(UNITDIR)/$$(basename $$u) && \
+	  chmod 644 $(DESTDIR)$(UNITDIR)/$$(basename $$u) || exit 1; done
+	$(FIXPATHS) indexer/sok-index.cron >$(DESTDIR)$(SYSCONFDIR)/cron.d/sok-index
+	chmod 644 $(DESTDIR)$(SYSCONFDIR)/cron.d/sok-index
+	$(INSTALL_CMD) -m 644 indexer/sok.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/sok
+	$(INSTALL_CMD) -m 644 indexer/sok.sysusers $(DESTDIR)$(LIBDIR_SYS)/sysusers.d/sok.conf
+	$(INSTALL_CMD) -m 644 indexer/sok.tmpfiles $(DESTDIR)$(LIBDIR_SYS)/tmpfiles.d/sok.conf
+	for c in server/sok-server.conf indexer/sok-index.conf; do \
+	  t=$(DESTDIR)$(SYSCONFDIR)/sok/$$(basename $$c); \
+	  [ -e $$t ] || $(INSTALL_CMD) -m 644 $$c $$t || exit 1; done
+	@if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null && [ -d /run/systemd/system ]; then \
+	  systemd-sysusers sok.conf && systemd-tmpfiles --create sok.conf && systemctl daemon-reload; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/sok-index $(DESTDIR)$(SBINDIR)/sok-server \
+	  $(DESTDIR)$(MANDIR)/man1/sok-index.1 $(DESTDIR)$(MANDIR)/man8/sok-server.8 \
+	  $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS))) \
+	  $(DESTDIR)$(SYSCONFDIR)/cron.d/sok-index \
+	  $(DESTDIR)$(SYSCONFDIR)/logrotate.d/sok \
+	  $(DESTDIR)$(LIBDIR_SYS)/sysusers.d/sok.conf \
+	  $(DESTDIR)$(LIBDIR_SYS)/tmpfiles.d/sok.conf
+
+# make deb: the Debian package, built with dpkg-buildpackage from a copy of
+# the sources in build/deb/ (so that its clean step and its output stay out
+# of the work tree): build/deb/sok_$(VERSION)-1_*.deb.
+DEB_SRC := Makefile LICENSE README.md common indexer server debian
+deb: deb-deps
+	rm -rf build/deb && mkdir -p build/deb/sok-$(VERSION)
+	cp -a $(DEB_SRC) build/deb/sok-$(VERSION)/
+	cd build/deb/sok-$(VERSION) && dpkg-buildpackage -us -uc -b -j$$(nproc) >../build.log 2>&1 \
+	  || { tail -40 ../build.log; exit 1; }
+	@ls build/deb/*.deb
+
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -name '*.d' -type f 2>/dev/null)

@@ -27,6 +27,7 @@
 #include "layout.h"
 #include "sok_clock.h"
 #include "progress.h"
+#include "urlmap.h"
 #include "sok_analyze.h"
 #include "sok_doc.h"
 #include "sok_terms.h"
@@ -212,6 +213,8 @@ static int prepare_file(struct sok_analyzer *a, const struct sok_walk_file *wf,
     char tag[16];
     snprintf(tag, sizeof tag, "\n%d %d", (int)wf->type, SOK_SCHEMA_VERSION);
     XXH3_128bits_update(hs, tag, strlen(tag));
+    if (wf->url != NULL)        /* a new --url-map re-indexes */
+        XXH3_128bits_update(hs, wf->url, strlen(wf->url));
     XXH128_hash_t h = XXH3_128bits_digest(hs);
     XXH3_freeState(hs);
     snprintf(job->hash, sizeof job->hash, "%016llx%016llx",
@@ -237,6 +240,8 @@ static int prepare_file(struct sok_analyzer *a, const struct sok_walk_file *wf,
         fprintf(stderr, "sok-index: failed: %s: %s\n", wf->path, ferr.msg);
         return 0;   /* the file's previous sections, if any, stay */
     }
+    if (doc->url == NULL && wf->url != NULL)
+        doc->url = strdup(wf->url);     /* out of memory: /doc/<id> */
     if (doc->repaired_bytes && !quiet)
         fprintf(stderr, "sok-index: %s: repaired %zu bytes of invalid UTF-8\n",
                 wf->path, doc->repaired_bytes);
@@ -670,6 +675,9 @@ int sok_run(const struct sok_run_opts *opts, struct sok_run_stats *st,
     if (rc)
         return rc;
     st->skipped = walk.skipped;
+    for (size_t i = 0; opts->urlmap != NULL && i < walk.n; i++)
+        walk.files[i].url = sok_urlmap_lookup(opts->urlmap,
+                                              walk.files[i].path);
     rc = sok_layout_open(opts->db, &lay, err);
     if (rc)
         goto out;

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include "sok_err.h"
 
+struct sok_urlmap;
+
 struct sok_run_opts {
     const char *db;                 /* --db DIR */
     int full;                       /* --full */
@@ -18,6 +20,7 @@ struct sok_run_opts {
     int verbose;                    /* --verbose: phases and their times */
     int follow_links;               /* --follow-links: links out of the
                                        PATHs and to folders too */
+    const struct sok_urlmap *urlmap;    /* --url-map; NULL: none */
     const char *const *paths;
     size_t npaths;
 };

@@ -288,8 +288,10 @@ void sok_walk_free(struct sok_walk *w)
 {
     if (w == NULL)
         return;
-    for (size_t i = 0; i < w->n; i++)
+    for (size_t i = 0; i < w->n; i++) {
         free(w->files[i].path);
+        free(w->files[i].url);
+    }
     free(w->files);
     for (size_t i = 0; i < w->nroots; i++)
         free(w->roots[i]);

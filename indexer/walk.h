@@ -27,6 +27,9 @@
 struct sok_walk_file {
     char *path;                 /* owned; source path as it will be stored */
     enum sok_type type;         /* folder override, SOK_TYPE_UNSET if none */
+    char *url;                  /* owned: its public address when the run
+                                   has a --url-map for it (urlmap.h), or
+                                   NULL */
 };
 
 struct sok_walk {

@@ -52,7 +52,6 @@
 #define KILLS_MAX       256
 #define MAX_HEADERS     (2 * SOK_GATE_HEAD_MAX)   /* never met: the gate
                                                     refuses first */
-#define LOG_TARGET_MAX  2048
 
 struct slot {
     evutil_socket_t fd;         /* -1: empty */
@@ -101,6 +100,7 @@ struct sok_httpd {
     struct sok_worker *workers;
     struct sok_metrics **metrics;   /* each worker's, for /metrics */
     unsigned cap_per_thread;
+    _Atomic(const struct sok_live *) live;  /* sok_httpd_set_live */
 };
 
 /* ------------------------------------------------------ connection guard */
@@ -290,73 +290,6 @@ static void on_accept_error(struct evconnlistener *l, void *arg)
 
 /* -------------------------------------------------------------- replies */
 
-static const char *reason(int status)
-{
-    switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default:  return "Status";
-    }
-}
-
-static const char *method_name(enum evhttp_cmd_type c)
-{
-    switch (c) {
-    case EVHTTP_REQ_GET: return "GET";
-    case EVHTTP_REQ_HEAD: return "HEAD";
-    case EVHTTP_REQ_POST: return "POST";
-    case EVHTTP_REQ_PUT: return "PUT";
-    case EVHTTP_REQ_DELETE: return "DELETE";
-    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
-    case EVHTTP_REQ_TRACE: return "TRACE";
-    case EVHTTP_REQ_CONNECT: return "CONNECT";
-    case EVHTTP_REQ_PATCH: return "PATCH";
-    default: return "OTHER";
-    }
-}
-
-/* One line per request, written with a single write() so lines from
- * several threads never interleave:
- *   2024-05-01T12:00:00.123Z GET /api/search?q=x 200 1234 567
- * (time UTC, method, target with every byte outside printable ASCII and
- * '"' '\' percent-encoded, status, body bytes, microseconds). */
-static void access_log(struct sok_req *r, int status, size_t bytes,
-                       long long usec)
-{
-    char line[LOG_TARGET_MAX * 3 + 128];
-    struct timespec ts;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(line, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-    n += (size_t)snprintf(line + n, 64, ".%03ldZ %s ", ts.tv_nsec / 1000000,
-                          method_name(evhttp_request_get_command(r->ev)));
-    const char *t = evhttp_request_get_uri(r->ev);
-    static const char hex[] = "0123456789ABCDEF";
-    for (size_t i = 0; t != NULL && t[i] && i < LOG_TARGET_MAX; i++) {
-        unsigned char c = (unsigned char)t[i];
-        if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-            line[n++] = '%';
-            line[n++] = hex[c >> 4];
-            line[n++] = hex[c & 15];
-        } else {
-            line[n++] = (char)c;
-        }
-    }
-    n += (size_t)snprintf(line + n, 64, " %d %zu %lld\n", status, bytes,
-                          usec);
-    ssize_t rc = write(STDERR_FILENO, line, n);
-    (void)rc;
-}
-
 static void on_complete(struct evhttp_request *req, void *arg)
 {
     struct sok_worker *w = arg;
@@ -366,69 +299,20 @@ static void on_complete(struct evhttp_request *req, void *arg)
         event_base_loopbreak(w->base);
 }
 
-void sok_reply(struct sok_req *r, int status, const char *ctype,
-               const char *body, size_t len)
+void sok_httpd_sending(struct sok_req *r)
 {
-    if (r->replied)
-        return;
-    r->replied = 1;
-    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
-    evhttp_add_header(h, "Content-Type", ctype);
-    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-    evhttp_add_header(h, "Cache-Control", "no-cache");
-    if (strncmp(ctype, "text/html", 9) == 0) {
-        evhttp_add_header(h, "Content-Security-Policy",
-                          "default-src 'self'; script-src 'self'; "
-                          "style-src 'self'; img-src 'self'; "
-                          "connect-src 'self'; object-src 'none'; "
-                          "form-action 'self'; base-uri 'none'; "
-                          "frame-ancestors 'none'");
-        evhttp_add_header(h, "Referrer-Policy", "same-origin");
-    }
-    if (status == 405)
-        evhttp_add_header(h, "Allow", "GET, HEAD");
-    if (r->w->draining || status == 503)
-        evhttp_add_header(h, "Connection", "close");
-    if (r->head) {
-        /* evhttp sends no body for HEAD and then omits Content-Length;
-         * HEAD must announce what GET would send. */
-        char cl[32];
-        snprintf(cl, sizeof cl, "%zu", len);
-        evhttp_add_header(h, "Content-Length", cl);
-    } else {
-        evbuffer_add(evhttp_request_get_output_buffer(r->ev), body, len);
-    }
     r->w->inflight++;
     evhttp_request_set_on_complete_cb(r->ev, on_complete, r->w);
-    evhttp_send_reply(r->ev, status, reason(status), NULL);
-
-    long long usec = sok_clock_us() - r->t0_us;
-    sok_metrics_request(&r->w->metrics, r->route, status,
-                        (unsigned long)usec, len);
-    if (r->w->srv->cfg.access_log)
-        access_log(r, status, len, usec);
 }
 
-void sok_reply_error(struct sok_req *r, int code, const char *msg,
-                     const char *param)
+int sok_httpd_draining(const struct sok_req *r)
 {
-    struct sok_buf b = SOK_BUF_INIT;
-    int rc = 0;
-    sok_httperr_json(&b, code, msg, param, &rc);
-    if (rc != 0) {
-        /* Out of memory: the same error, without allocating. */
-        const struct sok_httperr *he = sok_httperr_lookup(SOK_ENOMEM);
-        char oom[128];
-        int n = snprintf(oom, sizeof oom,
-                         "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}\n",
-                         he->name, he->msg);
-        sok_reply(r, he->status, "application/json; charset=utf-8", oom,
-                  (size_t)n);
-    } else {
-        sok_reply(r, sok_httperr_lookup(code)->status,
-                  "application/json; charset=utf-8", b.p, b.n);
-    }
-    sok_buf_free(&b);
+    return r->w->draining;
+}
+
+void sok_httpd_set_live(struct sok_httpd *h, const struct sok_live *live)
+{
+    atomic_store_explicit(&h->live, live, memory_order_release);
 }
 
 void sok_httpd_metrics(struct sok_req *r, struct sok_metrics *const **all,
@@ -450,6 +334,7 @@ static void on_request(struct evhttp_request *req, void *arg)
     r.cache = w->cache;
     r.scratch = &w->scratch;
     r.metrics = &w->metrics;
+    r.live = atomic_load_explicit(&w->srv->live, memory_order_acquire);
     r.route = SOK_ROUTE_OTHER;
     r.head = evhttp_request_get_command(req) == EVHTTP_REQ_HEAD;
     r.t0_us = sok_clock_us();
@@ -712,6 +597,7 @@ int sok_httpd_start(const struct sok_httpd_cfg *cfg, struct sok_httpd **out,
     }
     h->cfg.db = h->db;
     h->cfg.listen = NULL;
+    atomic_init(&h->live, cfg->live);
 
     struct addrinfo *ai = NULL;
     int rc = resolve(cfg->listen, &ai, err);

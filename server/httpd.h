@@ -17,6 +17,7 @@
 #include "metrics.h"
 #include "engine.h"
 #include "staff.h"
+#include "live.h"
 
 struct sok_httpd_cfg {
     const char *db;             /* index directory */
@@ -24,12 +25,18 @@ struct sok_httpd_cfg {
     unsigned threads;           /* >= 1 */
     unsigned max_conns;         /* open connections across all threads */
     unsigned timeout_s;         /* idle limit and per-request deadline */
-    int access_log;             /* one line per request on stderr */
     size_t cache_bytes;         /* response cache, all threads together;
                                    0: none (cache.h) */
     struct sok_engine_opts engine;  /* for every thread's engine */
-    struct sok_acl staff_allow;     /* who may see /staff/ (staff.h);
-                                       none given: loopback only */
+    const char *base_path;      /* "" or "/sok": where the reverse proxy
+                                   serves us; links carry it, and a request
+                                   path may start with it */
+    const char *public_url;     /* NULL, or the site's address of the
+                                   search ("https://kommun.se/sok"), for
+                                   opensearch.xml */
+    int log_fd;                 /* where access-log lines go */
+    const struct sok_live *live;    /* the first settings SIGHUP may
+                                       change (live.h) */
 };
 
 struct sok_httpd;
@@ -42,6 +49,10 @@ struct evhttp_request;
  * accepted.  *out is freed by sok_httpd_stop(). */
 int sok_httpd_start(const struct sok_httpd_cfg *cfg, struct sok_httpd **out,
                     struct sok_err *err);
+
+/* Publishes live (which must outlive h and is never modified after) for
+ * the requests from now on. */
+void sok_httpd_set_live(struct sok_httpd *h, const struct sok_live *live);
 
 /* Stops accepting, lets in-flight replies finish (at most a few seconds),
  * joins the workers and frees h.  h may be NULL. */
@@ -59,17 +70,38 @@ struct sok_req {
                                    request for building a body (reset
                                    before use; sok_reply copies it out) */
     struct sok_metrics *metrics;    /* this thread's */
+    const struct sok_live *live;    /* the settings for this request */
+    const char *path;           /* the request's path, less base_path */
     enum sok_route route;
     int head;                   /* HEAD: headers only */
+    int cache_class;            /* SOK_CC_*: how long the reply may be
+                                   reused (reply.c) */
     int replied;
     long long t0_us;
 };
 
+/* Cache-Control of a 200 reply: none (no-cache, the default), an answer
+ * (a short max-age, with ETag), an embedded asset (a year, immutable: its
+ * URL carries its hash). */
+enum { SOK_CC_NONE, SOK_CC_ANSWER, SOK_CC_ASSET };
+
 /* Sends the one reply of r: status, Content-Type, body (not sent for
  * HEAD, but its Content-Length is), plus the headers every response
- * carries.  Logs and counts the request.  A second call is ignored. */
+ * carries; gzip when the client takes it, ETag and 304 for a 200 of
+ * SOK_CC_ANSWER or SOK_CC_ASSET, CORS headers on /api/ for an allowed
+ * origin.  ctype NULL: no body at all (204).  Logs and counts the request.
+ * A second call is ignored. */
 void sok_reply(struct sok_req *r, int status, const char *ctype,
                const char *body, size_t len);
+
+/* For reply.c: the reply of r is about to be sent (counted in flight until
+ * evhttp has written it); whether the worker is draining. */
+void sok_httpd_sending(struct sok_req *r);
+int sok_httpd_draining(const struct sok_req *r);
+
+/* The CORS headers of r's reply when r comes from an origin that
+ * --cors-origin allows and asks for /api/: 1 when added (reply.c). */
+int sok_reply_cors(struct sok_req *r);
 
 /* A JSON error for code: httperr.h decides the status and the message (msg,
  * which may be NULL, is shown only for a client error); param may be

@@ -3,6 +3,23 @@
  */
 #include "metrics.h"
 
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#ifndef SOK_VERSION
+#define SOK_VERSION "unknown"
+#endif
+#ifndef SOK_XAPIAN_VERSION
+#define SOK_XAPIAN_VERSION "unknown"
+#endif
+
 static const int k_statuses[] = SOK_METRIC_STATUSES;
 /* Upper bounds of the latency buckets, in microseconds. */
 static const unsigned long k_bounds[SOK_METRIC_NBUCKET - 1] = {
@@ -55,9 +72,93 @@ static unsigned long sum(struct sok_metrics *const *all, size_t n,
 
 #define SUM(field) sum(all, n, offsetof(struct sok_metrics, field))
 
+double sok_metrics_commit_time(const char *db)
+{
+    char path[4096], stub[256], gen[128];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/XAPIANDB", db);
+    FILE *f = fopen(path, "re");
+    size_t n = f ? fread(stub, 1, sizeof stub - 1, f) : 0;
+    if (f)
+        fclose(f);
+    stub[n] = '\0';
+    /* "auto gen-000003": a generation below db; no stub: db itself */
+    if (n > 0 && sscanf(stub, "auto %127s", gen) == 1 && !strchr(gen, '/'))
+        snprintf(path, sizeof path, "%s/%s/iamglass", db, gen);
+    else
+        snprintf(path, sizeof path, "%s/iamglass", db);
+    if (stat(path, &st) != 0)
+        return 0;
+    return (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
+}
+
+/* When the process started (CLOCK_REALTIME): taken before main(), as
+ * /proc/uptime, which the kernel's start tick is relative to, is hidden
+ * under ProcSubset=pid. */
+static double g_started;
+
+__attribute__((constructor)) static void note_start(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    g_started = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The process metrics every Prometheus client library exports. */
+static void process_metrics(struct sok_buf *b, int *rc)
+{
+    char stat[1024];
+    FILE *f = fopen("/proc/self/stat", "re");
+    size_t n = f ? fread(stat, 1, sizeof stat - 1, f) : 0;
+    if (f)
+        fclose(f);
+    stat[n] = '\0';
+    const char *p = strrchr(stat, ')');
+    unsigned long utime = 0, stime = 0, vsize = 0;
+    long rss = 0;
+    if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+                            "%*u %lu %lu %*d %*d %*d %*d %*d %*d %*u %lu %ld",
+                            &utime, &stime, &vsize, &rss) != 4)
+        return;
+    double tck = (double)sysconf(_SC_CLK_TCK);
+    size_t fds = 0;
+    DIR *d = opendir("/proc/self/fd");
+    for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;)
+        fds += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    struct rlimit rl = { 0, 0 };
+    getrlimit(RLIMIT_NOFILE, &rl);
+    sok_buf_printf(b, rc,
+                   "# HELP process_cpu_seconds_total User and system CPU "
+                   "time spent in seconds.\n"
+                   "# TYPE process_cpu_seconds_total counter\n"
+                   "process_cpu_seconds_total %.2f\n"
+                   "# HELP process_start_time_seconds Start time of the "
+                   "process since unix epoch in seconds.\n"
+                   "# TYPE process_start_time_seconds gauge\n"
+                   "process_start_time_seconds %.2f\n"
+                   "# HELP process_resident_memory_bytes Resident memory "
+                   "size in bytes.\n"
+                   "# TYPE process_resident_memory_bytes gauge\n"
+                   "process_resident_memory_bytes %ld\n"
+                   "# HELP process_virtual_memory_bytes Virtual memory size "
+                   "in bytes.\n"
+                   "# TYPE process_virtual_memory_bytes gauge\n"
+                   "process_virtual_memory_bytes %lu\n"
+                   "# HELP process_open_fds Number of open file "
+                   "descriptors.\n# TYPE process_open_fds gauge\n"
+                   "process_open_fds %zu\n"
+                   "# HELP process_max_fds Maximum number of open file "
+                   "descriptors.\n# TYPE process_max_fds gauge\n"
+                   "process_max_fds %llu\n",
+                   (double)(utime + stime) / tck, g_started,
+                   rss * sysconf(_SC_PAGESIZE), vsize, fds > 0 ? fds - 1 : 0,
+                   (unsigned long long)rl.rlim_cur);
+}
+
 void sok_metrics_render(struct sok_buf *b, struct sok_metrics *const *all,
-                        size_t n, int index_up, unsigned long docs,
-                        unsigned long revision, int *rc)
+                        size_t n, const struct sok_index_info *ix, int *rc)
 {
     sok_buf_puts(b, "# HELP sok_http_requests_total HTTP requests by route "
                     "and status.\n# TYPE sok_http_requests_total counter\n",
@@ -139,8 +240,8 @@ void sok_metrics_render(struct sok_buf *b, struct sok_metrics *const *all,
     sok_buf_printf(b, rc,
                    "# HELP sok_index_up Whether the index could be read.\n"
                    "# TYPE sok_index_up gauge\nsok_index_up %d\n",
-                   index_up ? 1 : 0);
-    if (index_up)
+                   ix->up ? 1 : 0);
+    if (ix->up)
         sok_buf_printf(b, rc,
                        "# HELP sok_index_revision Index revision served.\n"
                        "# TYPE sok_index_revision gauge\n"
@@ -148,5 +249,27 @@ void sok_metrics_render(struct sok_buf *b, struct sok_metrics *const *all,
                        "# HELP sok_index_documents Sections in the index.\n"
                        "# TYPE sok_index_documents gauge\n"
                        "sok_index_documents %lu\n",
-                       revision, docs);
+                       ix->revision, ix->docs);
+    if (ix->committed > 0) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        double age = (double)now.tv_sec + now.tv_nsec / 1e9 - ix->committed;
+        sok_buf_printf(b, rc,
+                       "# HELP sok_index_commit_timestamp_seconds When the "
+                       "index was last committed (Unix time).\n"
+                       "# TYPE sok_index_commit_timestamp_seconds gauge\n"
+                       "sok_index_commit_timestamp_seconds %.3f\n"
+                       "# HELP sok_index_age_seconds Seconds since the index "
+                       "was last committed.\n"
+                       "# TYPE sok_index_age_seconds gauge\n"
+                       "sok_index_age_seconds %.3f\n",
+                       ix->committed, age < 0 ? 0 : age);
+    }
+    sok_buf_printf(b, rc,
+                   "# HELP sok_build_info The running build (always 1).\n"
+                   "# TYPE sok_build_info gauge\n"
+                   "sok_build_info{version=\"%s\",xapian=\"%s\","
+                   "libevent=\"%s\"} 1\n",
+                   SOK_VERSION, SOK_XAPIAN_VERSION, event_get_version());
+    process_metrics(b, rc);
 }

@@ -18,8 +18,8 @@ enum sok_route {
 };
 
 /* Statuses counted one by one; anything else is "other". */
-#define SOK_METRIC_STATUSES { 200, 400, 403, 404, 405, 500, 503 }
-#define SOK_METRIC_NSTATUS 8
+#define SOK_METRIC_STATUSES { 200, 204, 304, 400, 403, 404, 405, 500, 503 }
+#define SOK_METRIC_NSTATUS 10
 #define SOK_METRIC_NBUCKET 12   /* latency buckets, the last is +Inf */
 
 struct sok_metrics {
@@ -43,10 +43,24 @@ const char *sok_route_name(enum sok_route r);
 void sok_metrics_request(struct sok_metrics *m, enum sok_route r, int status,
                          unsigned long usec, size_t bytes);
 
-/* Prometheus text exposition of all[0..n) summed, plus the index gauges
- * (index_up 0 when the index could not be read). */
+/* What /healthz and /metrics say of the index. */
+struct sok_index_info {
+    int up;                     /* 0: it could not be read */
+    unsigned long docs, revision;
+    double committed;           /* Unix time of its last commit, 0:
+                                   unknown */
+};
+
+/* The time of the last commit of the index at db (Unix seconds), 0 when
+ * it cannot be told: the modification time of the current generation's
+ * version file (glass rewrites "iamglass" at every commit), found through
+ * the stub file XAPIANDB. */
+double sok_metrics_commit_time(const char *db);
+
+/* Prometheus text exposition of all[0..n) summed, the index gauges, the
+ * build's sok_build_info and the process's standard metrics
+ * (process_cpu_seconds_total, ..., from /proc/self). */
 void sok_metrics_render(struct sok_buf *b, struct sok_metrics *const *all,
-                        size_t n, int index_up, unsigned long docs,
-                        unsigned long revision, int *rc);
+                        size_t n, const struct sok_index_info *ix, int *rc);
 
 #endif /* SOK_METRICS_H */

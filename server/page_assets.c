@@ -7,7 +7,10 @@
  */
 #include "page_assets.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
+#include <xxhash.h>
 
 #define SOK_INCBIN(sym, file)                                               \
     __asm__(".section .rodata\n"                                            \
@@ -24,6 +27,39 @@
 
 SOK_INCBIN(sok_asset_app_js, "server/assets/app.js");
 SOK_INCBIN(sok_asset_style_css, "server/assets/style.css");
+SOK_INCBIN(sok_asset_openapi, "server/assets/openapi.json");
+
+void sok_page_openapi(struct sok_asset *out)
+{
+    *out = (struct sok_asset){
+        "/api/openapi.json", "application/json; charset=utf-8",
+        sok_asset_openapi, (size_t)(sok_asset_openapi_end - sok_asset_openapi)
+    };
+}
+
+static char g_ver[2][17];
+static pthread_once_t g_ver_once = PTHREAD_ONCE_INIT;
+
+static void versions(void)
+{
+    struct sok_asset a;
+    sok_page_asset("/assets/app.js", &a);
+    snprintf(g_ver[0], sizeof g_ver[0], "%016llx",
+             (unsigned long long)XXH3_64bits(a.data, a.len));
+    sok_page_asset("/assets/style.css", &a);
+    snprintf(g_ver[1], sizeof g_ver[1], "%016llx",
+             (unsigned long long)XXH3_64bits(a.data, a.len));
+}
+
+const char *sok_page_asset_version(const char *path)
+{
+    pthread_once(&g_ver_once, versions);
+    if (path != NULL && strcmp(path, "/assets/app.js") == 0)
+        return g_ver[0];
+    if (path != NULL && strcmp(path, "/assets/style.css") == 0)
+        return g_ver[1];
+    return "0";
+}
 
 int sok_page_asset(const char *path, struct sok_asset *out)
 {

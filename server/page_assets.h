@@ -20,4 +20,14 @@ struct sok_asset {
  * freed. */
 int sok_page_asset(const char *path, struct sok_asset *out);
 
+/* 16 hex digits of the asset's hash (XXH3), for its URL ("?v=..."), so a
+ * new build's assets are never taken from a browser's year-long cache;
+ * "0" when path names none.  Static, computed on the first call (call it
+ * once before threads start). */
+const char *sok_page_asset_version(const char *path);
+
+/* The OpenAPI description of /api/ (server/assets/openapi.json), whose
+ * "@BASE@" the server replaces with its base path. */
+void sok_page_openapi(struct sok_asset *out);
+
 #endif /* SOK_PAGE_ASSETS_H */

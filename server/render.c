@@ -7,10 +7,32 @@
 #include "query.h"
 #include "sok_terms.h"
 #include "sok_doc.h"
+#include "page_assets.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Where the reverse proxy serves the pages ("" or "/sok"): set once at
+ * start, before any thread renders (sok_render_set_base). */
+static const char *g_base = "";
+
+void sok_render_set_base(const char *base)
+{
+    g_base = base != NULL ? base : "";
+}
+
+const char *sok_render_base(void)
+{
+    return g_base;
+}
+
+/* base + path, for an href of our own. */
+static void put_own(struct sok_buf *b, const char *path, int *rc)
+{
+    sok_buf_puts(b, g_base, rc);
+    sok_buf_puts(b, path, rc);
+}
 
 /* The link text of a section without a heading. */
 #define UNTITLED "(utan rubrik)"
@@ -129,11 +151,14 @@ static void put_href(struct sok_buf *b, const json_t *doc, const char *q,
     const char *u = jstr(doc, "url");
     int own = strncmp(u, "/doc/", 5) == 0 && strchr(u, '?') == NULL &&
               strchr(u, '#') == NULL;
-    if (safe_href(u)) {
+    if (own) {
+        put_own(b, "", rc);
+        put_html_str(b, u, rc);
+    } else if (safe_href(u)) {
         put_html_str(b, u, rc);
     } else {
         own = 1;
-        sok_buf_puts(b, "/doc/", rc);
+        put_own(b, "/doc/", rc);
         put_html_str(b, jstr(doc, "id"), rc);
     }
     if (own && q != NULL && qlen > 0) {
@@ -150,14 +175,20 @@ static void page_head(struct sok_buf *b, const char *title, size_t tlen,
                     "<meta name=\"viewport\" content=\"width=device-width, "
                     "initial-scale=1\">\n<title>", rc);
     sok_buf_html(b, title, tlen, rc);
-    sok_buf_puts(b, "</title>\n"
-                    "<link rel=\"stylesheet\" href=\"/assets/style.css\">\n"
-                    "<script src=\"/assets/app.js\" defer></script>\n"
-                    "</head>\n<body>\n"
+    /* The assets' URLs carry their hash: they may be kept a year. */
+    sok_buf_printf(b, rc, "</title>\n"
+                   "<link rel=\"stylesheet\" href=\"%s/assets/style.css?v=%s\">"
+                   "\n<script src=\"%s/assets/app.js?v=%s\" defer></script>\n"
+                   "<link rel=\"search\" type=\"application/opensearchdescription"
+                   "+xml\" href=\"%s/opensearch.xml\" title=\"Sök\">\n",
+                   g_base, sok_page_asset_version("/assets/style.css"),
+                   g_base, sok_page_asset_version("/assets/app.js"), g_base);
+    sok_buf_printf(b, rc, "</head>\n<body>\n"
                     "<a class=\"skip\" href=\"#main\">Hoppa till "
                     "innehållet</a>\n"
                     "<header class=\"top\">\n<div class=\"wrap\">"
-                    "<a class=\"brand\" href=\"/\">Sök</a>"
+                    "<a class=\"brand\" href=\"%s/\">Sök</a>", g_base);
+    sok_buf_puts(b, ""
                     "<span class=\"tagline\">i kommunens nyheter, protokoll "
                     "och rapporter</span></div>\n</header>\n"
                     "<main id=\"main\" class=\"wrap\" tabindex=\"-1\">\n", rc);
@@ -175,8 +206,9 @@ static void page_foot(struct sok_buf *b, int *rc)
 static void search_form(struct sok_buf *b, const char *q, size_t qlen,
                         int *rc)
 {
-    sok_buf_puts(b, "<form id=\"search\" class=\"search\" action=\"/\" "
-                    "method=\"get\" role=\"search\">\n"
+    sok_buf_printf(b, rc, "<form id=\"search\" class=\"search\" action=\"%s/\" "
+                    "method=\"get\" role=\"search\">\n", g_base);
+    sok_buf_puts(b, ""
                     "<label for=\"q\">Sök bland nyheter, protokoll och "
                     "rapporter</label>\n<div class=\"row\">"
                     "<input id=\"q\" name=\"q\" type=\"search\" "
@@ -193,7 +225,7 @@ static void search_form(struct sok_buf *b, const char *q, size_t qlen,
 static void page_link(struct sok_buf *b, const struct sok_search_req *req,
                       unsigned p, int *rc)
 {
-    sok_buf_puts(b, "/?q=", rc);
+    put_own(b, "/?q=", rc);
     sok_render_urlenc(b, req->q, req->qlen, rc);
     for (unsigned t = 0; t < SOK_TYPE_COUNT; t++)
         if (req->types & (1u << t))
@@ -446,6 +478,18 @@ static void hit_html(struct sok_buf *b, const struct sok_search_req *req,
         sok_render_date_sv(b, jstr(d, "date"), rc);
         sok_buf_puts(b, "</span>", rc);
     }
+    if (strncmp(jstr(d, "url"), "/doc/", 5) != 0) {
+        /* The hit leads to the document's own address; the text as
+         * indexed stays one click away. */
+        sok_buf_puts(b, " <a class=\"text\" href=\"", rc);
+        put_own(b, "/doc/", rc);
+        put_html_str(b, jstr(d, "id"), rc);
+        if (req->qlen > 0) {
+            sok_buf_puts(b, "?q=", rc);
+            sok_render_urlenc(b, req->q, req->qlen, rc);
+        }
+        sok_buf_puts(b, "\">Visa text</a>", rc);
+    }
     sok_buf_puts(b, "</p>\n<p class=\"snippet\">", rc);
     sok_buf_puts(b, h->snippet ? h->snippet : "", rc);  /* already HTML */
     sok_buf_puts(b, "</p>\n", rc);
@@ -546,8 +590,8 @@ static void results(struct sok_buf *b, const struct sok_search_req *req,
     }
     sok_buf_puts(b, "</h2>\n", rc);
     if (res->suggestion != NULL) {
-        sok_buf_puts(b, "<p class=\"suggestion\">Menade du <a href=\"/?q=",
-                     rc);
+        sok_buf_puts(b, "<p class=\"suggestion\">Menade du <a href=\"", rc);
+        put_own(b, "/?q=", rc);
         sok_render_urlenc(b, res->suggestion, strlen(res->suggestion), rc);
         sok_buf_puts(b, "\">", rc);
         put_html_str(b, res->suggestion, rc);
@@ -620,7 +664,7 @@ void sok_render_page_html(struct sok_buf *b, const struct sok_search_req *req,
 static void doc_link(struct sok_buf *b, const char *id, const char *q,
                      int *rc)
 {
-    sok_buf_puts(b, "/doc/", rc);
+    put_own(b, "/doc/", rc);
     put_html_str(b, id, rc);
     if (q != NULL && *q) {
         sok_buf_puts(b, "?q=", rc);
@@ -642,7 +686,8 @@ void sok_render_doc_html(struct sok_buf *b, const json_t *doc,
         page_head(b, trc ? "Sök" : t.p, trc ? 4 : t.n, rc);
         sok_buf_free(&t);
     }
-    sok_buf_puts(b, "<p class=\"back\"><a href=\"/", rc);
+    sok_buf_puts(b, "<p class=\"back\"><a href=\"", rc);
+    put_own(b, "/", rc);
     if (q != NULL && *q) {
         sok_buf_puts(b, "?q=", rc);
         sok_render_urlenc(b, q, strlen(q), rc);
@@ -725,6 +770,7 @@ void sok_render_error_html(struct sok_buf *b, int status, const char *msg,
     put_html_str(b, title, rc);
     sok_buf_puts(b, "</h1>\n<p class=\"error\">", rc);
     put_html_str(b, msg, rc);
-    sok_buf_puts(b, "</p>\n<p><a href=\"/\">Till sökningen</a></p>\n", rc);
+    sok_buf_puts(b, "</p>\n<p><a href=\"", rc);
+    put_own(b, "/\">Till sökningen</a></p>\n", rc);
     page_foot(b, rc);
 }

@@ -51,6 +51,11 @@ const char *sok_render_type_sv(const char *type);
  * nothing. */
 void sok_render_date_sv(struct sok_buf *b, const char *iso, int *rc);
 
+/* The path every link of ours starts with ("" or "/sok", no trailing
+ * '/'): set once before any thread renders; base NULL is "". */
+void sok_render_set_base(const char *base);
+const char *sok_render_base(void);
+
 /* Appends s[0..len) percent-encoded for a URL query value. */
 void sok_render_urlenc(struct sok_buf *b, const char *s, size_t len, int *rc);
 

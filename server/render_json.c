@@ -27,6 +27,20 @@ static void put_jstr(struct sok_buf *b, const json_t *v, int *rc)
     sok_buf_putc(b, '"', rc);
 }
 
+/* A hit's url: our own /doc/<id> under the base path (render.h). */
+static void put_url(struct sok_buf *b, const json_t *v, int *rc)
+{
+    const char *u = json_string_value(v);
+    if (u != NULL && strncmp(u, "/doc/", 5) == 0 && *sok_render_base()) {
+        sok_buf_putc(b, '"', rc);
+        sok_buf_json_str(b, sok_render_base(), strlen(sok_render_base()), rc);
+        sok_buf_json_str(b, u, json_string_length(v), rc);
+        sok_buf_putc(b, '"', rc);
+    } else {
+        put_jstr(b, v, rc);
+    }
+}
+
 static void put_qstr(struct sok_buf *b, const char *s, size_t len, int *rc)
 {
     sok_buf_putc(b, '"', rc);
@@ -99,7 +113,8 @@ void sok_render_search_json(struct sok_buf *b,
         sok_buf_puts(b, i ? ",{" : "{", rc);
         for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
             sok_buf_printf(b, rc, "%s\"%s\":", k ? "," : "", fields[k]);
-            put_jstr(b, json_object_get(h->doc, fields[k]), rc);
+            (k == 3 ? put_url : put_jstr)(b, json_object_get(h->doc,
+                                                             fields[k]), rc);
         }
         sok_buf_printf(b, rc, ",\"score\":%.4f,\"collapsed\":%u,"
                        "\"recommended\":%s,\"snippet\":", h->score,
@@ -114,7 +129,8 @@ void sok_render_search_json(struct sok_buf *b,
             sok_buf_puts(b, k ? ",{" : "{", rc);
             for (size_t f = 0; f < 3; f++) {
                 sok_buf_printf(b, rc, "%s\"%s\":", f ? "," : "", afields[f]);
-                put_jstr(b, json_object_get(a, afields[f]), rc);
+                (f == 0 ? put_url : put_jstr)(b, json_object_get(a,
+                                                          afields[f]), rc);
             }
             sok_buf_putc(b, '}', rc);
         }

@@ -10,7 +10,6 @@
 #include "httpd.h"
 #include "httperr.h"
 #include "cache.h"
-#include "page_assets.h"
 #include "params.h"
 #include "query.h"
 #include "render.h"
@@ -19,6 +18,7 @@
 #include "sok_clock.h"
 #include "suggest.h"
 #include "vocab.h"
+#include "web.h"
 #include "zerolog.h"
 
 #include <stdio.h>
@@ -35,6 +35,9 @@
 #define SV_NO_SECTION "Avsnittet finns inte."
 #define NO_ROUTE "no such route"
 #define SCRATCH_KEEP (1u << 20)     /* a bigger scratch buffer is freed */
+#ifndef SOK_VERSION
+#define SOK_VERSION "unknown"
+#endif
 #define TAG_ZERO 1u                 /* a cached answer that found nothing */
 
 /* Brings the engine up to date: its reader, and its view of the staff's
@@ -260,40 +263,60 @@ static void api_suggest(struct sok_req *r, const char *qs)
     sok_params_free(&p);
 }
 
-static void healthz(struct sok_req *r)
+/* The index's state for /healthz and /metrics (after a refresh). */
+static void index_info(struct sok_req *r, struct sok_index_info *ix,
+                       int *code)
 {
     struct sok_err err = SOK_ERR_INIT;
-    unsigned long docs = 0, rev = 0;
+    memset(ix, 0, sizeof *ix);
     refresh(r);
-    int rc = sok_engine_stats(r->engine, &docs, &rev, &err);
-    char body[160];
+    *code = sok_engine_stats(r->engine, &ix->docs, &ix->revision, &err);
+    ix->up = *code == 0;
+    ix->committed = sok_metrics_commit_time(r->cfg->db);
+}
+
+static void healthz(struct sok_req *r)
+{
+    struct sok_index_info ix;
+    int rc = 0;
+    index_info(r, &ix, &rc);
+    char body[512], when[40] = "null";
+    double age = 0;
+    if (ix.committed > 0) {
+        time_t t = (time_t)ix.committed;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(when, sizeof when, "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
+        age = (double)time(NULL) - ix.committed;
+    }
     int n;
     if (rc == 0)
         n = snprintf(body, sizeof body,
-                     "{\"status\":\"ok\",\"docs\":%lu,\"revision\":%lu}\n",
-                     docs, rev);
+                     "{\"status\":\"ok\",\"docs\":%lu,\"revision\":%lu,"
+                     "\"committed\":%s,\"age_seconds\":%.0f,"
+                     "\"version\":\"%s\"}\n", ix.docs, ix.revision, when,
+                     age < 0 ? 0 : age, SOK_VERSION);
     else
         n = snprintf(body, sizeof body,
                      "{\"status\":\"unavailable\",\"error\":{\"code\":"
-                     "\"%s\",\"message\":\"%s\"}}\n",
+                     "\"%s\",\"message\":\"%s\"},\"version\":\"%s\"}\n",
                      sok_httperr_lookup(rc)->name,
-                     sok_httperr_message(rc, NULL));
+                     sok_httperr_message(rc, NULL), SOK_VERSION);
     sok_reply(r, rc == 0 ? 200 : sok_httperr_lookup(rc)->status, CT_JSON,
               body, (size_t)n);
 }
 
 static void metrics(struct sok_req *r)
 {
-    struct sok_err err = SOK_ERR_INIT;
-    unsigned long docs = 0, rev = 0;
-    refresh(r);
-    int up = sok_engine_stats(r->engine, &docs, &rev, &err) == 0;
+    struct sok_index_info ix;
+    int code = 0;
+    index_info(r, &ix, &code);
     struct sok_metrics *const *all;
     size_t n;
     sok_httpd_metrics(r, &all, &n);
     struct sok_buf b = SOK_BUF_INIT;
     int rc = 0;
-    sok_metrics_render(&b, all, n, up, docs, rev, &rc);
+    sok_metrics_render(&b, all, n, &ix, &rc);
     reply_buf(r, 200, CT_PROM, &b, rc);
     sok_buf_free(&b);
 }
@@ -425,17 +448,6 @@ out:
     sok_params_free(&p);
 }
 
-/* The embedded CSS and JavaScript of the pages (page_assets.h); 0 when
- * path names none. */
-static int asset(struct sok_req *r, const char *path)
-{
-    struct sok_asset a;
-    if (!sok_page_asset(path, &a))
-        return 0;
-    sok_reply(r, 200, a.ctype, a.data, a.len);
-    return 1;
-}
-
 /* ------------------------------------------------------------- staff */
 
 /* Whether r comes from staff: straight from an address the allow list
@@ -450,7 +462,7 @@ static int from_staff(struct sok_req *r)
         return 0;
     struct evhttp_connection *c = evhttp_request_get_connection(r->ev);
     return c != NULL &&
-           sok_acl_allows(&r->cfg->staff_allow, evhttp_connection_get_addr(c));
+           sok_acl_allows(&r->live->staff_allow, evhttp_connection_get_addr(c));
 }
 
 /* The optional limit parameter (1..SOK_ZEROLOG_ENTRIES), into *limit. */
@@ -510,14 +522,27 @@ static void staff(struct sok_req *r, const char *qs, int html)
 
 /* ------------------------------------------------------------ routing */
 
+/* The request's path less the base path the proxy serves us under (a
+ * proxy that strips it sends the rest, one that does not sends it whole:
+ * both are served). */
+static const char *route_path(const struct sok_req *r, const char *path)
+{
+    if (path == NULL || *path == '\0')
+        return "/";
+    const char *base = r->cfg->base_path;
+    size_t bl = base ? strlen(base) : 0;
+    if (bl > 0 && strncmp(path, base, bl) == 0 &&
+        (path[bl] == '/' || path[bl] == '\0'))
+        return path[bl] ? path + bl : "/";
+    return path;
+}
+
 void sok_routes_dispatch(struct sok_req *r)
 {
     const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(r->ev);
-    const char *path = u ? evhttp_uri_get_path(u) : NULL;
+    const char *path = route_path(r, u ? evhttp_uri_get_path(u) : NULL);
     const char *qs = u ? evhttp_uri_get_query(u) : NULL;
-    if (path == NULL || *path == '\0')
-        path = "/";
-    int is_asset = strncmp(path, "/assets/", 8) == 0;
+    r->path = path;
 
     if (strcmp(path, "/api/search") == 0)
         r->route = SOK_ROUTE_SEARCH;
@@ -537,12 +562,17 @@ void sok_routes_dispatch(struct sok_req *r)
     else
         r->route = SOK_ROUTE_OTHER;     /* assets are counted here too */
 
+    if (sok_web_preflight(r))
+        return;
     enum evhttp_cmd_type cmd = evhttp_request_get_command(r->ev);
     if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
         sok_reply_error(r, SOK_EMETHOD, "only GET and HEAD are allowed",
                         NULL);
         return;
     }
+    /* What a client may reuse for a while (reply.c adds ETag, 304). */
+    if (r->route <= SOK_ROUTE_PAGE)
+        r->cache_class = SOK_CC_ANSWER;
     switch (r->route) {
     case SOK_ROUTE_SEARCH:  api_search(r, qs); break;
     case SOK_ROUTE_SUGGEST: api_suggest(r, qs); break;
@@ -554,7 +584,7 @@ void sok_routes_dispatch(struct sok_req *r)
         staff(r, qs, strcmp(path, "/staff/zero-hits") != 0);
         break;
     default:
-        if (!is_asset || !asset(r, path))
+        if (!sok_web_route(r, path))
             sok_reply_error(r, SOK_ENOTFOUND, NO_ROUTE, NULL);
         break;
     }

@@ -16,6 +16,9 @@
   var input = document.getElementById('q');
   if (!form || !input || !window.fetch) return;
 
+  /* The page's own path ("/", or "/sok/" behind a proxy's base path):
+   * the form's action, which the server writes. */
+  var HOME = new URL(form.getAttribute('action') || '/', window.location.href).pathname;
   var results = document.getElementById('results');
   var DEBOUNCE_MS = 180;
 
@@ -119,7 +122,7 @@
     if (v === lastFetched) return;
     lastFetched = v;
     var mine = ++seq;
-    fetch('/api/suggest?q=' + encodeURIComponent(v), { headers: { Accept: 'application/json' } })
+    fetch(HOME + 'api/suggest?q=' + encodeURIComponent(v), { headers: { Accept: 'application/json' } })
       .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
       .then(function (j) {
         if (mine !== seq || input.value !== v) return;
@@ -189,7 +192,7 @@
   /* ---------------------------------------------- results without reload */
   function formUrl() {
     var q = input.value.trim();
-    return q ? '/?q=' + encodeURIComponent(q) : '/';
+    return q ? HOME + '?q=' + encodeURIComponent(q) : HOME;
   }
 
   var loading = 0;
@@ -235,7 +238,7 @@
       var a = e.target.closest ? e.target.closest('a[href]') : null;
       if (!a || !results.contains(a)) return;
       var u = new URL(a.getAttribute('href'), window.location.href);
-      if (u.origin !== window.location.origin || u.pathname !== '/') return;
+      if (u.origin !== window.location.origin || u.pathname !== HOME) return;
       e.preventDefault();
       search(u.pathname + u.search, true, true);
     });
@@ -253,7 +256,7 @@
 
   window.addEventListener('popstate', function () {
     var u = new URL(window.location.href);
-    if (u.pathname !== '/') return;
+    if (u.pathname !== HOME) return;
     if (!u.searchParams.get('q')) { window.location.reload(); return; }
     search(u.pathname + u.search, false, true);
   });

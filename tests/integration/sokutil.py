@@ -11,11 +11,12 @@ from harness import SOK_SERVER
 
 class Server:
     def __init__(self, db, *args, threads=2, preexec_fn=None, wait=True,
-                 binary=SOK_SERVER):
+                 binary=SOK_SERVER, env=None):
         self.cmd = [binary, "--db", db, "--listen", "127.0.0.1:0",
                     "--threads", str(threads), *args]
         self.p = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, preexec_fn=preexec_fn)
+                                  stderr=subprocess.PIPE, preexec_fn=preexec_fn,
+                                  env=env)
         self.lines = []
         self.port = None
         self._ready = threading.Event()

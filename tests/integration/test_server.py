@@ -283,9 +283,13 @@ try:
           "sok_index_revision" in m and "sok_index_documents" in m,
           "/metrics: requests, histogram, index gauges", m[:300])
     log = srv.raw_log()
-    check(any(re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z GET /healthz 200 \d+ \d+$", l)
-              for l in log), "access log: ISO time, method, path, status, bytes, usec",
-          "\n".join(log[-5:]))
+    # Apache's combined format plus microseconds (test_logs.py reads it
+    # with GoAccess): client, time, request line, status, bytes, referer,
+    # user agent, duration.
+    check(any(re.match(r'127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d \+0000\] '
+                       r'"GET /healthz HTTP/1\.1" 200 \d+ "-" "[^"]*" \d+$', l)
+              for l in log), "access log: combined format (client, time, request, status, "
+          "bytes, referer, user agent) and usec", "\n".join(log[-5:]))
     check(all(not re.search(r"[\x00-\x1f\x7f]", l) for l in log),
           "access log: no control characters", [l for l in log if re.search(r"[\x00-\x1f\x7f]", l)][:3])
 

@@ -116,7 +116,9 @@ static void test_page_escapes_everything(void **state)
     json_t *d = hit_doc("javascript:alert(1)");
     char *s = render_results("\"><script>alert(1)</script>", d, 1, 1);
     /* Only our own script element, no other. */
-    assert_non_null(strstr(s, "<script src=\"/assets/app.js\" defer>"));
+    /* (its URL carries the asset's hash, for a year-long cache) */
+    assert_non_null(strstr(s, "<script src=\"/assets/app.js?v="));
+    assert_non_null(strstr(s, "\" defer></script>"));
     assert_null(strstr(s, "<script>"));
     assert_null(strstr(s, "javascript:"));
     assert_null(strstr(s, "style=\""));       /* the CSP allows none */
@@ -144,6 +146,17 @@ static void test_page_links(void **state)
     json_t *d = hit_doc("/doc/0123456789abcdef");
     char *s = render_results("a&b", d, 2, 35);
     assert_non_null(strstr(s, "Visar 11–11 av 35 träffar"));
+    free(s);
+    /* Behind a proxy's base path every link of ours carries it. */
+    sok_render_set_base("/sok");
+    s = render_results("a&b", d, 2, 35);
+    sok_render_set_base(NULL);
+    assert_non_null(strstr(s, "action=\"/sok/\""));
+    assert_non_null(strstr(s, "href=\"/sok/doc/0123456789abcdef?q=a%26b\""));
+    assert_non_null(strstr(s, "href=\"/sok/assets/style.css?v="));
+    assert_non_null(strstr(s, "href=\"/sok/?q=a%26b"));
+    assert_null(strstr(s, "href=\"/doc/"));
+    assert_null(strstr(s, "href=\"/?q="));
     free(s);
     /* An estimated total says so. */
     struct sok_search_req req = SOK_SEARCH_REQ_INIT;
