@@ -323,6 +323,12 @@ int sok_snippet(struct sok_analyzer *an, const struct sok_hl *hl,
     size_t bs = cut_start ? w.bs : 0;
     while (bs < w.bs && is_space((unsigned char)text[bs]))
         bs++;
+    /* The window's first word alone can pass the byte budget (a run of
+     * ten thousand letters): it is cut too. */
+    if (be - bs > SOK_SNIPPET_BYTES + 8) {
+        be = bs + sok_utf8_floor(text + bs, be - bs, SOK_SNIPPET_BYTES);
+        cut_end = 1;
+    }
     while (be > bs && is_space((unsigned char)text[be - 1]))
         be--;
     put_marked(out, text, bs, be, s.m, s.nm, WS_SPACE, &brc);
