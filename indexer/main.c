@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "run.h"
+#include "note.h"
 #include "sok_err.h"
 
 #define DEFAULT_DB "data/index"
@@ -80,16 +81,15 @@ int main(int argc, char **argv)
     struct sok_err err = SOK_ERR_INIT;
     int rc = sok_run(&o, &st, &err);
     if (rc == SOK_ENOTFOUND || rc == SOK_EINVAL) {
-        fprintf(stderr, "sok-index: %s\n", err.msg);
+        sok_note("%s", err.msg);
         return EXIT_USAGE;
     }
     if (rc == SOK_ELOCKED) {
-        fprintf(stderr, "sok-index: %s\n", err.msg);
+        sok_note("%s", err.msg);
         return EXIT_LOCKED;
     }
     if (rc) {
-        fprintf(stderr, "sok-index: %s (%s); nothing was committed\n", err.msg,
-                sok_err_name(rc));
+        sok_note("%s (%s); nothing was committed", err.msg, sok_err_name(rc));
         return EXIT_INDEX;
     }
     if (json)

@@ -9,6 +9,7 @@
 #include <xxhash.h>
 
 #include "sok_doc.h"
+#include "note.h"
 #include "sok_terms.h"
 
 /* Larger files are refused rather than read whole into memory. */
@@ -98,7 +99,7 @@ int sok_prep_file(struct sok_analyzer *a, const struct sok_walk_file *wf,
     char *data = NULL;
     size_t len = 0;
     if (sok_doc_read_file(wf->path, MAX_FILE_BYTES, &data, &len, &ferr) != 0) {
-        fprintf(stderr, "sok-index: failed: %s\n", ferr.msg);
+        sok_note("failed: %s", ferr.msg);
         return 0;
     }
     /* The folder's type override and the schema are part of what was
@@ -135,12 +136,12 @@ int sok_prep_file(struct sok_analyzer *a, const struct sok_walk_file *wf,
         : sok_doc_parse(wf->path, data, len, fmt, &o, &doc, &ferr);
     free(data);
     if (prc != 0) {
-        fprintf(stderr, "sok-index: failed: %s: %s\n", wf->path, ferr.msg);
+        sok_note("failed: %s: %s", wf->path, ferr.msg);
         return 0;   /* the file's previous sections, if any, stay */
     }
     if (doc->repaired_bytes && !quiet)
-        fprintf(stderr, "sok-index: %s: repaired %zu bytes of invalid UTF-8\n",
-                wf->path, doc->repaired_bytes);
+        sok_note("%s: repaired %zu bytes of invalid UTF-8",
+                 wf->path, doc->repaired_bytes);
     int rc = sok_build_document(a, doc, job->key, &job->prep, err);
     sok_doc_free(doc);
     if (rc == 0)

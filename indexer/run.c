@@ -25,6 +25,7 @@
 #include "build.h"
 #include "full.h"
 #include "layout.h"
+#include "note.h"
 #include "prepare.h"
 #include "progress.h"
 #include "sok_analyze.h"
@@ -293,8 +294,7 @@ static void on_fatal(int code, const char *msg)
     sok_err_set(&err, code, "%s", msg);
     if (live.gpath)
         give_back(live.db, live.gpath, live.fresh, live.sp, &err);
-    fprintf(stderr, "sok-index: %s (%s); nothing was committed\n", err.msg,
-            sok_err_name(err.code));
+    sok_note("%s (%s); nothing was committed", err.msg, sok_err_name(err.code));
     _exit(3);
 }
 
