@@ -298,6 +298,15 @@ int sok_snippet(struct sok_analyzer *an, const struct sok_hl *hl,
     struct bounds w = { first, first + SOK_SNIPPET_WORDS - 1, 0, 0, 0, 0, 0,
                         0 };
     rc = sok_text_tokenize(text, scan_len, 1, bounds_cb, &w, NULL, err);
+    if (rc >= 0 && s.nm > 0 && first < s.m[best_i].unit &&
+        w.be < s.m[best_i].end) {
+        /* The words before the match took the whole byte budget (one of
+         * ten thousand letters): the passage starts at the match. */
+        first = s.m[best_i].unit;
+        w = (struct bounds){ first, first + SOK_SNIPPET_WORDS - 1, 0, 0, 0,
+                             0, 0, 0 };
+        rc = sok_text_tokenize(text, scan_len, 1, bounds_cb, &w, NULL, err);
+    }
     if (rc < 0) {
         free(s.m);
         return rc;

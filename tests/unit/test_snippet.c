@@ -239,6 +239,7 @@ static void test_long_word(void **state)
     strcpy(text + n, " och kottar i skogen.");
     char *s = snip(&hl, text);
     assert_true(strlen(s) <= SOK_SNIPPET_BYTES + 16);
+    assert_non_null(strstr(s, "<mark>kottar</mark>"));
     free(s);
     memmove(text + 7, text, n + 1);
     memcpy(text, "kottar ", 7);
