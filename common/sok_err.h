@@ -82,7 +82,10 @@
       SOK_SV_ADDRESS)                                                        \
     X(SOK_EFORBIDDEN, -20, 403, "forbidden",                                 \
       "this page is for the site's staff only", NULL,                        \
-      "Sidan är bara för kommunens personal.")
+      "Sidan är bara för kommunens personal.")                               \
+    X(SOK_ENOSPC,    -21, 503, "index_unavailable",                          \
+      "no space left on the device", SOK_API_INDEX_DOWN,                     \
+      SOK_SV_UNAVAILABLE)
 
 enum sok_code {
 #define SOK_X_ENUM(name, val, status, json, msg, api, sv) name = val,

@@ -36,7 +36,8 @@
  *
  * sok_section_build() runs in phases, each a function below: the document
  * title, raw sections (headings with their bodies), news items,
- * classification (type and date), and emitting the sections.
+ * classification (type and date), and emitting the sections, where one
+ * too long to read as one hit is cut into parts (sok_section_parts.c).
  */
 #include "sok_section.h"
 #include "sok_buf.h"
@@ -50,7 +51,6 @@
 #include <string.h>
 
 #include <utf8proc.h>
-#include <xxhash.h>
 
 /* News-item grouping (see the file comment): words under which a block
  * is short, and the share of its stems that makes it cohesive. */
@@ -293,46 +293,6 @@ static int has_minutes_structure(const struct sok_extracted *x)
 /* ------------------------------------------------------------------ */
 /* building                                                             */
 
-void sok_section_id(const char *source, const char *title,
-                    unsigned occurrence, char out[17])
-{
-    char num[16];
-    int nn = snprintf(num, sizeof num, "%u", occurrence);
-    size_t sl = strlen(source), tl = strlen(title);
-    size_t len = sl + 1 + tl + 1 + (size_t)nn;
-    char small[512];
-    char *buf = len <= sizeof small ? small : malloc(len);
-    uint64_t h;
-    if (buf) {
-        memcpy(buf, source, sl);
-        buf[sl] = '\n';
-        memcpy(buf + sl + 1, title, tl);
-        buf[sl + 1 + tl] = '\n';
-        memcpy(buf + sl + 2 + tl, num, (size_t)nn);
-        h = XXH3_64bits(buf, len);
-        if (buf != small)
-            free(buf);
-    } else {
-        /* No memory for the concatenation: the streaming API gives the
-         * same hash without it. */
-        XXH3_state_t *st = XXH3_createState();
-        if (st == NULL) {
-            memset(out, '0', 16);
-            out[16] = '\0';
-            return;
-        }
-        XXH3_64bits_reset(st);
-        XXH3_64bits_update(st, source, sl);
-        XXH3_64bits_update(st, "\n", 1);
-        XXH3_64bits_update(st, title, tl);
-        XXH3_64bits_update(st, "\n", 1);
-        XXH3_64bits_update(st, num, (size_t)nn);
-        h = XXH3_64bits_digest(st);
-        XXH3_freeState(st);
-    }
-    snprintf(out, 17, "%016llx", (unsigned long long)h);
-}
-
 /* A heading and the body blocks under it: blocks[first, end). */
 struct raw {
     char *title;         /* owned, with carried context */
@@ -390,49 +350,6 @@ static char *name_from_path(const char *path)
             if (*p == '_' || *p == '-')
                 *p = ' ';
     return r;
-}
-
-struct title_key {
-    uint64_t h;
-    size_t i;
-};
-
-static int cmp_key(const void *a, const void *b)
-{
-    const struct title_key *x = a, *y = b;
-    if (x->h != y->h)
-        return x->h < y->h ? -1 : 1;
-    return x->i < y->i ? -1 : x->i > y->i;
-}
-
-/* Gives every section its id: the occurrence number of its title counts
- * earlier sections with the same title.  Sorting by (title hash, position)
- * keeps this O(n log n) for documents with very many sections. */
-static int number_titles(struct sok_document *doc)
-{
-    size_t n = doc->nsections;
-    struct title_key *k = malloc((n + 1) * sizeof *k);
-    if (k == NULL)
-        return SOK_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        const char *t = doc->sections[i].title;
-        k[i].h = XXH3_64bits(t, strlen(t));
-        k[i].i = i;
-    }
-    qsort(k, n, sizeof *k, cmp_key);
-    for (size_t j = 0; j < n;) {
-        size_t e = j;
-        unsigned occ = 0;
-        while (e < n && k[e].h == k[j].h) {
-            struct sok_section *s = &doc->sections[k[e].i];
-            /* equal hashes of different titles only shift numbers */
-            sok_section_id(doc->source, s->title, occ++, s->id);
-            e++;
-        }
-        j = e;
-    }
-    free(k);
-    return 0;
 }
 
 static void free_raws(struct raw *r, size_t n)
@@ -645,15 +562,37 @@ static int item_nav(const struct build *b, const struct item *it)
     return body > 0;
 }
 
+/* Records in m where block j starts in the text being built (t.n). */
+static void mark(struct sok_section_marks *m, size_t off, unsigned page,
+                 int *rc)
+{
+    if (*rc)
+        return;
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        struct sok_section_mark *v = realloc(m->v, cap * sizeof *v);
+        if (v == NULL) {
+            *rc = SOK_ENOMEM;
+            return;
+        }
+        m->v = v;
+        m->cap = cap;
+    }
+    m->v[m->n++] = (struct sok_section_mark){ off, page };
+}
+
 /* The text of item it: the first raw section's body, then each
  * sub-heading as its own paragraph followed by its body; paragraphs
  * separated by a blank line.  Contents lines are left out, unless they
  * are all there is (nav: a section of navigation, kept for reading).
- * malloc()ed; NULL on ENOMEM. */
-static char *item_text(const struct build *b, const struct item *it, int nav)
+ * Where each block starts goes into m (emptied first), for cutting a long
+ * section into parts.  malloc()ed; NULL on ENOMEM. */
+static char *item_text(const struct build *b, const struct item *it, int nav,
+                       struct sok_section_marks *m)
 {
     int rc = 0;
     struct sok_buf t = SOK_BUF_INIT;
+    m->n = 0;
     for (size_t k = it->a; k < it->b; k++) {
         if (k > it->a) {
             if (t.n)
@@ -665,6 +604,7 @@ static char *item_text(const struct build *b, const struct item *it, int nav)
                 continue;
             if (t.n)
                 sok_buf_append(&t, "\n\n", 2, &rc);
+            mark(m, t.n, b->B[j].page, &rc);
             sok_buf_puts(&t, b->B[j].text, &rc);
         }
     }
@@ -704,32 +644,43 @@ static void classify_section(const struct build *b, const struct raw *r0,
 }
 
 /* Phase 5, emit: one section of doc per item, with its title, anchor,
- * text, type, date and id.  On error doc holds the sections so far. */
+ * text, type, date and id; a long one cut into parts
+ * (sok_section_split()).  On error doc holds the sections so far. */
 static int emit(const struct build *b, struct sok_document *doc)
 {
-    doc->sections = calloc(b->nitem + 1, sizeof *doc->sections);
+    size_t cap = b->nitem + 1;
+    doc->sections = calloc(cap, sizeof *doc->sections);
     if (doc->sections == NULL)
         return SOK_ENOMEM;
-    for (size_t s = 0; s < b->nitem; s++) {
-        struct sok_section *sec = &doc->sections[s];
+    struct sok_section_marks marks = { 0, 0, NULL };
+    int rc = 0;
+    sok_section_cap_title(doc->title);
+    for (size_t s = 0; s < b->nitem && rc == 0; s++) {
+        struct sok_section *sec = &doc->sections[doc->nsections++];
         const struct raw *r0 = &b->raws[b->items[s].a];
-        doc->nsections = s + 1;
-        sec->ordinal = (unsigned)s;
-        if ((sec->title = strdup(r0->title)) == NULL)
-            return SOK_ENOMEM;
-        if (r0->head && r0->head->anchor &&
-            (sec->anchor = strdup(r0->head->anchor)) == NULL)
-            return SOK_ENOMEM;
+        sec->ordinal = (unsigned)(doc->nsections - 1);
+        if ((sec->title = strdup(r0->title)) == NULL ||
+            (r0->head && r0->head->anchor &&
+             (sec->anchor = strdup(r0->head->anchor)) == NULL)) {
+            rc = SOK_ENOMEM;
+            break;
+        }
+        sok_section_cap_title(sec->title);
         sec->nav = item_nav(b, &b->items[s]);
-        if ((sec->text = item_text(b, &b->items[s], sec->nav)) == NULL)
-            return SOK_ENOMEM;
+        if ((sec->text = item_text(b, &b->items[s], sec->nav, &marks)) == NULL) {
+            rc = SOK_ENOMEM;
+            break;
+        }
         if (r0->head)
             sec->page = r0->head->page;
         else if (r0->first < r0->end)
             sec->page = b->B[r0->first].page;
         classify_section(b, r0, doc, sec);
+        if (strlen(sec->text) > SOK_SECTION_MAX)
+            rc = sok_section_split(doc, &cap, &marks);
     }
-    return number_titles(doc);
+    free(marks.v);
+    return rc ? rc : sok_section_number(doc);
 }
 
 int sok_section_build(const struct sok_extracted *x,

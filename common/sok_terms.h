@@ -45,7 +45,10 @@
  * sections are not indexed at all.
  *
  * Document data: a JSON object, see sok_doc.h (sok_doc_section_json());
- * from schema 4 it holds the section's first "page" (null when not paged).
+ * from schema 4 it holds the section's first "page" (null when not paged);
+ * from schema 5 its text is at most SOK_SECTION_MAX bytes (a longer
+ * section is stored as parts, "Title (del 2)", ...) and its titles at
+ * most SOK_TITLE_MAX (sok_section.h).
  *
  * Metadata keys:
  *   "sok:schema"          SOK_SCHEMA_VERSION as decimal text
@@ -55,14 +58,15 @@
 #ifndef SOK_TERMS_H
 #define SOK_TERMS_H
 
-#define SOK_SCHEMA_VERSION 4
+#define SOK_SCHEMA_VERSION 5
 
 /* The oldest schema the query side still reads: 2 differs from 3 only by
  * terms that 3 no longer writes, and queries written for 3 find the same
  * sections in either; 4 writes the terms of 3 (PDFs and navigation cut
- * into other sections, a "page" in the data), and an index of 3 is
- * re-indexed whole by the next sok-index run, because every file's
- * content hash includes the schema. */
+ * into other sections, a "page" in the data), and 5 those of 4 (long
+ * sections cut into parts); an index of an older schema is re-indexed
+ * whole by the next sok-index run, because every file's content hash
+ * includes the schema. */
 #define SOK_SCHEMA_OLDEST_READ 2
 
 #define SOK_PREFIX_STEM   "Z"

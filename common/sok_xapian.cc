@@ -13,11 +13,13 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <new>
 #include <string>
@@ -154,6 +156,13 @@ static int translate(struct sok_err *err, const char *fn, ctx where) noexcept
     } catch (const Xapian::DocNotFoundError &e) {
         return set_xerr(err, SOK_ENOTFOUND, fn, e);
     } catch (const Xapian::Error &e) {
+        /* A full disk is told apart: the indexer then gives back what the
+         * run wrote and says how much space it needs (indexer/space.h).
+         * Xapian keeps the errno only as its text. */
+        const char *es = e.get_error_string();
+        if (es && (strcmp(es, strerror(ENOSPC)) == 0 ||
+                   strcmp(es, strerror(EDQUOT)) == 0))
+            return set_xerr(err, SOK_ENOSPC, fn, e);
         return set_xerr(err, SOK_EXAPIAN, fn, e);
     } catch (const std::bad_alloc &) {
         return sok_err_set(err, SOK_ENOMEM, "%s: out of memory", fn);
@@ -533,6 +542,31 @@ int sok_xw_doccount(struct sok_xw *w, unsigned long *n,
         need(w != nullptr && n != nullptr, "NULL argument");
         *n = w->db.get_doccount();
     });
+}
+
+static void (*fatal_hook)(int, const char *);
+static std::terminate_handler prev_terminate;
+
+static void on_terminate()
+{
+    struct sok_err err = SOK_ERR_INIT;
+    if (fatal_hook != nullptr && std::current_exception()) {
+        try {
+            std::rethrow_exception(std::current_exception());
+        } catch (...) {
+            int rc = translate(&err, "Xapian", ctx::general);
+            fatal_hook(rc, err.msg);
+        }
+    }
+    prev_terminate != nullptr ? prev_terminate() : std::abort();
+}
+
+void sok_xapian_on_fatal(void (*hook)(int code, const char *msg)) noexcept
+{
+    fatal_hook = hook;
+    std::terminate_handler h = std::set_terminate(on_terminate);
+    if (h != on_terminate)
+        prev_terminate = h;
 }
 
 int sok_xapian_compact(const char *const *srcs, size_t n, const char *dst,

@@ -13,7 +13,8 @@
  * DatabaseCorruptError -> SOK_ECORRUPT, QueryParserError / invalid query
  * -> SOK_EQUERY, DatabaseModifiedError -> SOK_EMODIFIED (readers first
  * reopen and retry once inside the shim), std::bad_alloc -> SOK_ENOMEM,
- * anything else -> SOK_EXAPIAN.
+ * a write that failed for want of space -> SOK_ENOSPC, anything else ->
+ * SOK_EXAPIAN.
  */
 #ifndef SOK_XAPIAN_H
 #define SOK_XAPIAN_H
@@ -148,6 +149,14 @@ int sok_xw_doccount(struct sok_xw *w, unsigned long *n,
  * document ids are renumbered so the sources' ids do not clash. */
 int sok_xapian_compact(const char *const *srcs, size_t n, const char *dst,
                        struct sok_err *err) SOK_NOEXCEPT;
+
+/* The one failure no function here can turn into a code: Xapian 1.4.22
+ * lets an exception escape a noexcept function when a transaction's
+ * flush fails and cancelling it fails as well (seen in commit_transaction()
+ * on a full disk), and the process ends in std::terminate.  With a hook
+ * set, std::terminate first calls it with that exception's code and
+ * message; the hook should end the process itself (it may clean up). */
+void sok_xapian_on_fatal(void (*hook)(int code, const char *msg)) SOK_NOEXCEPT;
 
 /* ----------------------------------------------------------------- query */
 

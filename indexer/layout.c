@@ -200,7 +200,8 @@ int sok_layout_publish(struct sok_layout *l, unsigned gen, struct sok_err *err)
     int n = snprintf(line, sizeof line, "auto " GEN_FMT "\n", gen);
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0 || write(fd, line, (size_t)n) != n || fsync(fd) != 0) {
-        rc = sok_err_set(err, SOK_EIO, "cannot write %s: %s", tmp, strerror(errno));
+        rc = sok_err_set(err, errno == ENOSPC ? SOK_ENOSPC : SOK_EIO,
+                         "cannot write %s: %s", tmp, strerror(errno));
         goto out;
     }
     close(fd);

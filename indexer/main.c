@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "run.h"
+#include "note.h"
 #include "sok_conf.h"
 #include "sok_err.h"
 #include "urlmap.h"
@@ -271,16 +272,15 @@ static int run(struct cli *c)
     int rc = sok_run(&c->o, &st, &err);
     c->last = st;
     if (rc == SOK_ENOTFOUND || rc == SOK_EINVAL) {
-        fprintf(stderr, "sok-index: %s\n", err.msg);
+        sok_note("%s", err.msg);
         return EXIT_USAGE;
     }
     if (rc == SOK_ELOCKED) {
-        fprintf(stderr, "sok-index: %s\n", err.msg);
+        sok_note("%s", err.msg);
         return EXIT_LOCKED;
     }
     if (rc) {
-        fprintf(stderr, "sok-index: %s (%s); nothing was committed\n", err.msg,
-                sok_err_name(rc));
+        sok_note("%s (%s); nothing was committed", err.msg, sok_err_name(rc));
         return EXIT_INDEX;
     }
     if (c->json)

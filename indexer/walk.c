@@ -2,6 +2,7 @@
  * walk: file discovery for a run.  See walk.h.
  */
 #include "walk.h"
+#include "note.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -73,7 +74,7 @@ static enum sok_type folder_type(const char *dir, enum sok_type inherited)
     char word[32] = { 0 };
     enum sok_type t = inherited;
     if (fscanf(f, "%31s", word) == 1 && sok_type_parse(word, &t) != 0) {
-        fprintf(stderr, "sok-index: %s: unknown type \"%s\" ignored\n", path, word);
+        sok_note("%s: unknown type \"%s\" ignored", path, word);
         t = inherited;
     }
     fclose(f);
@@ -92,7 +93,7 @@ static void skip_link(struct sok_walk *w, const char *path, const char *why)
 {
     w->skipped++;
     if (!w->quiet)
-        fprintf(stderr, "sok-index: %s: %s, skipped\n", path, why);
+        sok_note("%s: %s, skipped", path, why);
 }
 
 /* Whether the resolved path real lies inside one of the roots. */
@@ -149,7 +150,7 @@ static int walk_dir(struct sok_walk *w, const char *dir, enum sok_type t,
     DIR *d = opendir(dir);
     struct stat ds;
     if (d == NULL || fstat(dirfd(d), &ds) != 0) {
-        fprintf(stderr, "sok-index: %s: %s\n", dir, strerror(errno));
+        sok_note("%s: %s", dir, strerror(errno));
         (*nfailed)++;
         if (d != NULL)
             closedir(d);

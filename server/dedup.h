@@ -14,9 +14,11 @@
 #include <stdint.h>
 #include "sok_err.h"
 
-#define SOK_DEDUP_TOKENS  200000 /* words of a section looked at: a whole
-                                    PDF printed without headings is one
-                                    section of 50,000 words and more */
+#define SOK_DEDUP_TOKENS  20000  /* words of a section looked at: more
+                                    than one holds (SOK_SECTION_MAX, 64
+                                    KiB, is about 10,000 words); bounds a
+                                    hit's cost in an index of schema 4 too,
+                                    whose sections had no bound */
 #define SOK_DEDUP_CONTAIN 0.8    /* share of the smaller set contained */
 #define SOK_DEDUP_MIN     3      /* fewer shingles: too short to judge */
 

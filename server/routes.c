@@ -33,6 +33,12 @@
 #define CT_HTML "text/html; charset=utf-8"
 #define CT_PROM "text/plain; version=0.0.4; charset=utf-8"
 #define SV_NO_SECTION "Avsnittet finns inte."
+/* /doc/<id> shows at most this much of a section's text: twice what
+ * sok-index stores in one (SOK_SECTION_MAX), so only a record of an older
+ * index, whose sections had no bound, is cut. */
+#define DOC_TEXT_MAX (128u * 1024)
+#define SV_DOC_CUT "<p class=\"cut\">Texten är avkortad här: avsnittet är " \
+                   "för långt för att visas helt.</p>\n"
 #define NO_ROUTE "no such route"
 #define SCRATCH_KEEP (1u << 20)     /* a bigger scratch buffer is freed */
 #ifndef SOK_VERSION
@@ -427,16 +433,16 @@ static void doc(struct sok_req *r, const char *id, const char *qs)
             hl->n = 0;
     }
     json_t *text = json_object_get(d, "text");
-    rc = sok_highlight_html(r->engine->an, hl,
-                            json_is_string(text) ? json_string_value(text)
-                                                 : "",
-                            json_is_string(text) ? json_string_length(text)
-                                                 : 0,
-                            &body, &err);
+    const char *tv = json_is_string(text) ? json_string_value(text) : "";
+    size_t tn = json_is_string(text) ? json_string_length(text) : 0;
+    size_t shown = sok_utf8_floor(tv, tn, DOC_TEXT_MAX);
+    rc = sok_highlight_html(r->engine->an, hl, tv, shown, &body, &err);
     if (rc != 0) {
         reply_html_error(r, rc, NULL, NULL);
         goto out;
     }
+    if (shown < tn)
+        sok_buf_puts(&body, SV_DOC_CUT, &brc);
     sok_render_doc_html(&b, d, body.p ? body.p : "", q ? q->val : NULL,
                         &brc);
     reply_buf(r, 200, CT_HTML, &b, brc);

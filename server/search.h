@@ -70,6 +70,8 @@
 #define SOK_PER_PAGE_DEF   10
 #define SOK_RESULT_WINDOW  10000    /* page * per_page at most */
 #define SOK_WILDCARD_MAX   64       /* terms one prefix* expands to */
+#define SOK_WILDCARD_TOTAL 128      /* and all of a query's together, */
+#define SOK_WILDCARD_MIN   8        /* but for this many each */
 #define SOK_STEM_WEIGHT    0.5
 #define SOK_PROXIMITY_WEIGHT 1.0    /* the words in order, close together */
 #define SOK_PART_WEIGHT    0.3      /* a compound's part (C terms) */

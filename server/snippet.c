@@ -298,6 +298,15 @@ int sok_snippet(struct sok_analyzer *an, const struct sok_hl *hl,
     struct bounds w = { first, first + SOK_SNIPPET_WORDS - 1, 0, 0, 0, 0, 0,
                         0 };
     rc = sok_text_tokenize(text, scan_len, 1, bounds_cb, &w, NULL, err);
+    if (rc >= 0 && s.nm > 0 && first < s.m[best_i].unit &&
+        w.be < s.m[best_i].end) {
+        /* The words before the match took the whole byte budget (one of
+         * ten thousand letters): the passage starts at the match. */
+        first = s.m[best_i].unit;
+        w = (struct bounds){ first, first + SOK_SNIPPET_WORDS - 1, 0, 0, 0,
+                             0, 0, 0 };
+        rc = sok_text_tokenize(text, scan_len, 1, bounds_cb, &w, NULL, err);
+    }
     if (rc < 0) {
         free(s.m);
         return rc;
@@ -323,6 +332,12 @@ int sok_snippet(struct sok_analyzer *an, const struct sok_hl *hl,
     size_t bs = cut_start ? w.bs : 0;
     while (bs < w.bs && is_space((unsigned char)text[bs]))
         bs++;
+    /* The window's first word alone can pass the byte budget (a run of
+     * ten thousand letters): it is cut too. */
+    if (be - bs > SOK_SNIPPET_BYTES + 8) {
+        be = bs + sok_utf8_floor(text + bs, be - bs, SOK_SNIPPET_BYTES);
+        cut_end = 1;
+    }
     while (be > bs && is_space((unsigned char)text[be - 1]))
         be--;
     put_marked(out, text, bs, be, s.m, s.nm, WS_SPACE, &brc);

@@ -117,6 +117,8 @@ try:
 
     # --full: a new generation swapped in, same content, old one pruned later.
     g1 = current_gen(db)
+    rev_meta = lambda: int(xapian.Database(db).get_metadata("sok:revision") or 0)
+    rev1 = rev_meta()
     # --full indexes exactly the PATHs given: compare with a fresh index of them.
     fresh = os.path.join(tmp, "fresh")
     run_index(fresh, corpus)
@@ -126,8 +128,11 @@ try:
     g2 = current_gen(db)
     check(rc == 0 and g2 != g1, "--full builds a new generation", out + err)
     check(xapian.Database(db).get_doccount() == n_before, "--full gives the same sections")
+    check(rev_meta() == rev1 + 1, "the revision goes on across --full (%d -> %d), it does not "
+          "start again at 1" % (rev1, rev_meta()))
     rc, out, err = run_index(db, corpus, args=("--full",))
     check(rc == 0 and not os.path.exists(g1), "old generations are pruned", str(os.listdir(db)))
+    check(rev_meta() == rev1 + 2, "and across the next --full (%d)" % rev_meta())
 
     # Usage and index errors.
     rc, out, err = run_index(db, os.path.join(tmp, "no-such-dir"))

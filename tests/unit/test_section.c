@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "sok_doc.h"
+#include "sok_section.h"
 #include "sok_text.h"
 
 /* Loads the seed file whose name starts with prefix ("000"). */
@@ -443,6 +444,124 @@ static void test_corpus_total_and_stable_ids(void **state)
     assert_int_equal(total, 49);
 }
 
+/* A text of n bytes: paragraphs of para bytes (sentences of ten words)
+ * separated by blank lines; para 0: one paragraph. */
+static char *long_text(size_t n, size_t para)
+{
+    char *t = malloc(n + 1);
+    assert_non_null(t);
+    size_t i = 0, in_para = 0, words = 0;
+    while (i < n) {
+        const char *w = words % 10 == 9 ? "ord. " : "ord ";
+        if (para && in_para >= para) {
+            w = "\n\n";
+            in_para = 0;
+        }
+        size_t wl = strlen(w);
+        if (i + wl > n)
+            break;
+        memcpy(t + i, w, wl);
+        i += wl;
+        in_para += wl;
+        words++;
+    }
+    t[i] = '\0';
+    return t;
+}
+
+static void check_cuts(const char *t, size_t len, const char *ends_at)
+{
+    size_t ends[64];
+    size_t n = sok_section_cuts(t, len, SOK_SECTION_MAX, ends, 64);
+    assert_true(n >= len / SOK_SECTION_MAX + 1);
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(ends[i] > start);
+        assert_true(ends[i] - start <= SOK_SECTION_MAX);
+        /* about equal: none under a quarter of the bound but the last */
+        if (i + 1 < n) {
+            assert_true(ends[i] - start >= SOK_SECTION_MAX / 4);
+            assert_non_null(strchr(ends_at, t[ends[i]]));
+        }
+        assert_true(sok_text_utf8_valid(t + start, ends[i] - start));
+        start = ends[i];
+        while (start < len && strchr(" \n", t[start]))
+            start++;
+    }
+    assert_int_equal(ends[n - 1], len);
+}
+
+static void test_long_sections_cut(void **state)
+{
+    (void)state;
+    char *t = long_text(300000, 900);            /* paragraphs */
+    assert_int_equal(sok_section_cuts(t, 60000, SOK_SECTION_MAX, NULL, 0), 0);
+    check_cuts(t, strlen(t), "\n");
+    free(t);
+    t = long_text(300000, 0);                    /* sentences only */
+    check_cuts(t, strlen(t), " ");
+    free(t);
+    size_t n = 200001;                           /* "å" without a space */
+    t = malloc(n + 1);
+    for (size_t i = 0; i + 1 < n; i += 2)
+        memcpy(t + i, "\xc3\xa5", 2);
+    t[n - 1] = 'x';
+    t[n] = '\0';
+    check_cuts(t, n, "\xc3\xa5x");
+    free(t);
+}
+
+static void test_long_section_parts(void **state)
+{
+    (void)state;
+    char *body = long_text(200000, 700);
+    size_t n = strlen(body) + 64;
+    char *src = malloc(n);
+    snprintf(src, n, "Lång rapport\n\n%s\n\nSlutord\n\nKort text efteråt.\n", body);
+    struct sok_err err = SOK_ERR_INIT;
+    struct sok_document *d = NULL;
+    assert_int_equal(sok_doc_parse("lang.txt", src, strlen(src), SOK_FMT_TEXT,
+                                   NULL, &d, &err), 0);
+    assert_true(d->nsections >= 5);
+    char id[17];
+    sok_section_id("lang.txt", "Lång rapport", 0, id);
+    assert_string_equal(d->sections[0].title, "Lång rapport");
+    assert_string_equal(d->sections[0].id, id);     /* the first keeps it */
+    size_t parts = 0;
+    for (size_t i = 0; i < d->nsections; i++) {
+        const struct sok_section *s = &d->sections[i];
+        assert_int_equal(s->ordinal, i);
+        assert_true(strlen(s->text) <= SOK_SECTION_MAX);
+        for (size_t k = 0; k < i; k++)
+            assert_string_not_equal(d->sections[k].id, s->id);
+        char want[64];
+        snprintf(want, sizeof want, "Lång rapport (del %zu)", i + 1);
+        if (i > 0 && strcmp(s->title, want) == 0)
+            parts++;
+    }
+    assert_int_equal(parts + 2, d->nsections);      /* + first, "Slutord" */
+    assert_string_equal(d->sections[d->nsections - 1].title, "Slutord");
+    sok_doc_free(d);
+    free(src);
+    free(body);
+}
+
+static void test_long_title_cut(void **state)
+{
+    (void)state;
+    size_t n = 5000;
+    char *title = malloc(n + 1);
+    for (size_t i = 0; i < n; i++)
+        title[i] = i % 6 == 5 ? ' ' : 'a';
+    title[n] = '\0';
+    sok_section_cap_title(title);
+    size_t len = strlen(title);
+    assert_true(len <= SOK_TITLE_MAX && len > SOK_TITLE_MAX / 2);
+    assert_string_equal(title + len - 3, "\xe2\x80\xa6");
+    assert_true(title[len - 4] == 'a');             /* cut at a word */
+    free(title);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -455,6 +574,9 @@ int main(void)
         cmocka_unit_test(test_type_override),
         cmocka_unit_test(test_news_page_title),
         cmocka_unit_test(test_corpus_total_and_stable_ids),
+        cmocka_unit_test(test_long_sections_cut),
+        cmocka_unit_test(test_long_section_parts),
+        cmocka_unit_test(test_long_title_cut),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

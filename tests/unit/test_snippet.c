@@ -226,6 +226,30 @@ static void test_highlight_line(void **state)
     sok_buf_free(&b);
 }
 
+/* A word of 10,000 letters does not widen a snippet past its budget,
+ * first in the window or after the match. */
+static void test_long_word(void **state)
+{
+    (void)state;
+    struct sok_hl hl = { 0 };
+    add_word(&hl, 0, "kottar");
+    size_t n = 10000;
+    char *text = malloc(n + 64);
+    memset(text, 'a', n);
+    strcpy(text + n, " och kottar i skogen.");
+    char *s = snip(&hl, text);
+    assert_true(strlen(s) <= SOK_SNIPPET_BYTES + 16);
+    assert_non_null(strstr(s, "<mark>kottar</mark>"));
+    free(s);
+    memmove(text + 7, text, n + 1);
+    memcpy(text, "kottar ", 7);
+    s = snip(&hl, text);
+    assert_true(strlen(s) <= SOK_SNIPPET_BYTES + 16);
+    assert_non_null(strstr(s, "<mark>kottar</mark>"));
+    free(s);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_no_match_gives_start),
         cmocka_unit_test(test_compound_and_prefix),
         cmocka_unit_test(test_empty_and_long),
+        cmocka_unit_test(test_long_word),
         cmocka_unit_test(test_highlight_html),
         cmocka_unit_test(test_highlight_line),
     };
