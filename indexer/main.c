@@ -143,8 +143,10 @@ static int parse(int argc, char **argv, struct cli *c)
     opterr = 0;
     for (int pass = 0; pass < 2; pass++) {
         optind = 0;
-        while ((ch = getopt_long(argc, argv, "", k_opts, NULL)) != -1) {
+        while ((ch = getopt_long(argc, argv, "h", k_opts, NULL)) != -1) {
             struct sok_err err = SOK_ERR_INIT;
+            if (ch == 'h')
+                ch = O_HELP;
             if (ch == O_HELP || ch == O_VERSION) {
                 if (ch == O_HELP)
                     usage(stdout);

@@ -290,6 +290,8 @@ static int scan(int argc, char **argv, struct sok_options *o, int only)
             usage(stderr);
             return 1;
         }
+        if (c == O_HELP)
+            c = 'h';
         if (only && c == 'h') {
             usage(stdout);
             return 0;

@@ -82,6 +82,12 @@ try:
     check(rc == 0 and "valid" in out, "--db=DIR and --opt=value are read (getopt_long)", (out, err))
     rc, out, err = run(SOK_SERVER, "--version")
     check(rc == 0 and re.match(r"sok-server \d+\.\d+\.\d+", out), "--version", out)
+    for prog in (SOK_SERVER, SOK_INDEX):
+        for flag in ("--help", "-h"):
+            rc, out, err = run(prog, flag)
+            check(rc == 0 and out.startswith("usage: ") and err == "",
+                  "%s %s: usage on stdout, exit 0" % (os.path.basename(prog), flag),
+                  "exit %d\n%s%s" % (rc, out[:200], err))
     rc, out, err = run(SOK_SERVER, "--db", db, "stray")
     check(rc == 1 and "stray" in err, "a stray argument is a usage error", err)
     rc, out, err = run(SOK_SERVER, "--log-query", "hide")
