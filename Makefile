@@ -80,6 +80,7 @@ LIB        := $(BUILD)/libsok.a
 SRVLIB     := $(BUILD)/libsokserver.a
 
 .PHONY: all deps test-deps deb-deps install uninstall deb build run test unit-bins unit-test integration-test clean \
+        reliability \
         bench bench-deps bench-http eval browser-deps browser-test
 .DEFAULT_GOAL := all
 
@@ -150,6 +151,17 @@ unit-test: test-deps
 
 integration-test: test-deps build
 	@tests/run.sh "" tests/integration
+
+# make reliability: every scenario of tests/reliability/run.py (crash and
+# lock, reads while writing, disk full, fuzzing, queries of death, HTTP
+# limits, slow clients and descriptors, poisoned documents) at full size
+# against the real binaries on 127.0.0.1, the sanitizer build of
+# sok-server for the request fuzzing; one line a scenario, and
+# build/reliability/report.md.  make test runs the short versions.
+reliability: test-deps
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory SAN=address,undefined build
+	$(PYTHON) tests/reliability/run.py
 
 run: deps
 	@$(MAKE) --no-print-directory build

@@ -3,7 +3,7 @@
 Each check prints "ok N - name" or "not ok N - name" plus details, which
 tests/run.sh counts.  Paths to the real binaries come from the repo root.
 """
-import os, subprocess, sys, tempfile, shutil
+import hashlib, os, subprocess, sys, tempfile, shutil
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.environ.get("SOK_BUILD", os.path.join(ROOT, "build"))
@@ -75,3 +75,33 @@ def current_gen(db):
     """The glass database the index's stub points at."""
     with open(os.path.join(db, "XAPIANDB")) as f:
         return os.path.join(db, f.read().split()[1])
+
+
+def fingerprint(db):
+    """What a reader sees: document count, the set of section ids, the
+    per-file metadata.  Equal fingerprints mean equal revisions' content."""
+    import xapian
+    d = xapian.Database(db)
+    h = hashlib.sha256()
+    for t in d.allterms("Q"):
+        h.update(t.term + b"\n")
+    for k in d.metadata_keys(b"sok:file:"):
+        h.update(k + b"=" + d.get_metadata(k) + b"\n")
+    return (d.get_doccount(), h.hexdigest())
+
+
+def lock_holders(path):
+    """Process ids holding a flock() on path, from /proc/locks (which, unlike
+    trying the lock, cannot disturb the run that holds it)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return set()
+    dev = "%02x:%02x:%d" % (os.major(st.st_dev), os.minor(st.st_dev), st.st_ino)
+    pids = set()
+    with open("/proc/locks") as f:
+        for line in f:
+            w = line.split()
+            if "FLOCK" in w and dev in w:
+                pids.add(int(w[w.index(dev) - 1]))
+    return pids

@@ -4,26 +4,14 @@ corpus of 20,000 documents (tests/gen_corpus.py).  After every kill,
 xapian-check passes and the index holds exactly the old revision or the new
 one, never a part of the run.  Half the runs are incremental (20% of the files
 changed, some deleted, some added), half are --full rebuilds."""
-import hashlib, os, random, shutil, signal, subprocess, sys, time
+import os, random, shutil, signal, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import *
-import xapian
+from harness import fingerprint, lock_holders
 
 DOCS = int(os.environ.get("SOK_CRASH_DOCS", "20000"))
 TRIALS = int(os.environ.get("SOK_CRASH_TRIALS", "10"))
 GEN = os.path.join(ROOT, "tests", "gen_corpus.py")
-
-
-def fingerprint(db):
-    """What a reader sees: document count, the set of section ids, the
-    per-file metadata.  Equal fingerprints mean equal revisions' content."""
-    d = xapian.Database(db)
-    h = hashlib.sha256()
-    for t in d.allterms("Q"):
-        h.update(t.term + b"\n")
-    for k in d.metadata_keys(b"sok:file:"):
-        h.update(k + b"=" + d.get_metadata(k) + b"\n")
-    return (d.get_doccount(), h.hexdigest())
 
 
 def restore(src, dst):
@@ -35,23 +23,6 @@ def timed_run(db, corpus, args):
     t = time.monotonic()
     rc, out, err = run_index(db, corpus, args=args)
     return rc, time.monotonic() - t, out, err
-
-
-def lock_holders(path):
-    """Process ids holding a flock() on path, from /proc/locks (which, unlike
-    trying the lock, cannot disturb the run that holds it)."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return set()
-    dev = "%02x:%02x:%d" % (os.major(st.st_dev), os.minor(st.st_dev), st.st_ino)
-    pids = set()
-    with open("/proc/locks") as f:
-        for line in f:
-            w = line.split()
-            if "FLOCK" in w and dev in w:
-                pids.add(int(w[w.index(dev) - 1]))
-    return pids
 
 
 def lock_check(db, base, corpus):
