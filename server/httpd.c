@@ -22,6 +22,7 @@
 #include "httperr.h"
 #include "cache.h"
 #include "gate.h"
+#include "pool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -76,12 +77,14 @@ struct sok_worker {
     struct evhttp *http;
     struct evhttp_bound_socket *bound;
     struct evconnlistener *listener;
-    struct event *sweep_ev, *wake_ev, *resume_ev, *grace_ev;
-    struct sok_engine *engine;
-    struct sok_cache *cache;
+    struct event *sweep_ev, *wake_ev, *resume_ev, *grace_ev, *done_ev;
     struct sok_gates *gates;    /* one on each connection (gate.h) */
-    struct sok_buf scratch;
     struct sok_metrics metrics;
+    int done_fd;                /* eventfd: a search thread finished */
+    pthread_mutex_t done_mu;
+    struct sok_httpd_job *done;           /* finished jobs, for this loop to send */
+    struct sok_httpd_job *pending;        /* at the search threads (this
+                                             loop's list) */
     struct slot *tab[2];        /* current and next sweep's */
     size_t tabcap;              /* power of two */
     int cur;
@@ -89,8 +92,19 @@ struct sok_worker {
     struct fresh fresh[FRESH_MAX];
     size_t nfresh;
     int fresh_overflow;
-    unsigned inflight;          /* replies being written */
-    int draining;
+    unsigned inflight;          /* requests at the search threads and
+                                   replies being written */
+    _Atomic int draining;
+};
+
+/* A request on its way through the search threads (pool.h). */
+struct sok_httpd_job {
+    struct sok_pool_job pj;
+    struct sok_req r;
+    int status;                 /* 0: no reply was made */
+    const char *reason;
+    struct sok_httpd_job *next;           /* in the done list */
+    struct sok_httpd_job *pnext, **pprev; /* in the pending list */
 };
 
 struct sok_httpd {
@@ -99,6 +113,7 @@ struct sok_httpd {
     size_t nworkers;
     struct sok_worker *workers;
     struct sok_metrics **metrics;   /* each worker's, for /metrics */
+    struct sok_pool *pool;
     unsigned cap_per_thread;
     _Atomic(const struct sok_live *) live;  /* sok_httpd_set_live */
 };
@@ -179,6 +194,13 @@ static void on_sweep(evutil_socket_t fd, short what, void *arg)
     for (size_t i = 0; i < w->tabcap; i++)
         s.nw[i].fd = -1;
     event_base_foreach_event(w->base, sweep_event, &s);
+    /* A connection hides its events while it is answered, which may take
+     * a search thread a while: its gate must not be taken for gone. */
+    for (const struct sok_httpd_job *j = w->pending; j != NULL; j = j->pnext) {
+        struct evhttp_connection *c = evhttp_request_get_connection(j->r.ev);
+        if (c != NULL)
+            sok_gates_seen(w->gates, evhttp_connection_get_bufferevent(c));
+    }
     /* Not from inside a request (what == 0): that connection's own events
      * are off while it is answered, and its gate must not go. */
     if (what != 0)
@@ -299,15 +321,31 @@ static void on_complete(struct evhttp_request *req, void *arg)
         event_base_loopbreak(w->base);
 }
 
-void sok_httpd_sending(struct sok_req *r)
+static void send_now(struct sok_worker *w, struct evhttp_request *req,
+                     int status, const char *reason)
 {
-    r->w->inflight++;
-    evhttp_request_set_on_complete_cb(r->ev, on_complete, r->w);
+    /* A client gone while its search ran: evhttp has let go of the
+     * request, and sending frees it. */
+    if (evhttp_request_get_connection(req) != NULL) {
+        w->inflight++;
+        evhttp_request_set_on_complete_cb(req, on_complete, w);
+    }
+    evhttp_send_reply(req, status, reason, NULL);
+}
+
+void sok_httpd_send(struct sok_req *r, int status, const char *reason)
+{
+    if (r->job != NULL) {
+        r->job->status = status;
+        r->job->reason = reason;
+    } else {
+        send_now(r->w, r->ev, status, reason);
+    }
 }
 
 int sok_httpd_draining(const struct sok_req *r)
 {
-    return r->w->draining;
+    return atomic_load_explicit(&r->w->draining, memory_order_relaxed);
 }
 
 void sok_httpd_set_live(struct sok_httpd *h, const struct sok_live *live)
@@ -322,6 +360,60 @@ void sok_httpd_metrics(struct sok_req *r, struct sok_metrics *const **all,
     *n = r->w->srv->nworkers;
 }
 
+/* On a search thread: the request's route, with that thread's engine. */
+static void job_run(struct sok_pool_job *pj, const struct sok_pool_ctx *ctx)
+{
+    struct sok_httpd_job *j = (struct sok_httpd_job *)pj;
+    j->r.engine = ctx->engine;
+    j->r.cache = ctx->cache;
+    j->r.scratch = ctx->scratch;
+    sok_routes_dispatch(&j->r);
+    if (!j->r.replied)          /* a handler bug; never leave a client */
+        sok_reply_error(&j->r, SOK_EINTERNAL, NULL, NULL);
+}
+
+/* On a search thread: back to the loop that read the request, which alone
+ * may touch its connection. */
+static void job_done(struct sok_pool_job *pj, int ran)
+{
+    struct sok_httpd_job *j = (struct sok_httpd_job *)pj;
+    struct sok_worker *w = j->r.w;
+    if (!ran)
+        j->status = 0;
+    pthread_mutex_lock(&w->done_mu);
+    j->next = w->done;
+    w->done = j;
+    pthread_mutex_unlock(&w->done_mu);
+    uint64_t one = 1;
+    ssize_t rc = write(w->done_fd, &one, sizeof one);
+    (void)rc;
+}
+
+static void on_done(evutil_socket_t fd, short what, void *arg)
+{
+    struct sok_worker *w = arg;
+    uint64_t v;
+    ssize_t rc = read(fd, &v, sizeof v);
+    (void)rc;
+    pthread_mutex_lock(&w->done_mu);
+    struct sok_httpd_job *j = w->done;
+    w->done = NULL;
+    pthread_mutex_unlock(&w->done_mu);
+    while (j != NULL) {
+        struct sok_httpd_job *next = j->next;
+        w->inflight--;
+        if (j->pnext != NULL)
+            j->pnext->pprev = j->pprev;
+        *j->pprev = j->pnext;
+        if (j->status != 0)
+            send_now(w, j->r.ev, j->status, j->reason);
+        free(j);
+        j = next;
+    }
+    if (w->draining && w->inflight == 0)
+        event_base_loopbreak(w->base);
+}
+
 static void on_request(struct evhttp_request *req, void *arg)
 {
     struct sok_worker *w = arg;
@@ -330,9 +422,6 @@ static void on_request(struct evhttp_request *req, void *arg)
     r.w = w;
     r.cfg = &w->srv->cfg;
     r.ev = req;
-    r.engine = w->engine;
-    r.cache = w->cache;
-    r.scratch = &w->scratch;
     r.metrics = &w->metrics;
     r.live = atomic_load_explicit(&w->srv->live, memory_order_acquire);
     r.route = SOK_ROUTE_OTHER;
@@ -357,9 +446,22 @@ static void on_request(struct evhttp_request *req, void *arg)
         sok_reply_error(&r, refused, NULL, NULL);
         return;
     }
-    sok_routes_dispatch(&r);
-    if (!r.replied)             /* a handler bug; never leave a client */
-        sok_reply_error(&r, SOK_EINTERNAL, NULL, NULL);
+    struct sok_httpd_job *j = calloc(1, sizeof *j);
+    if (j == NULL) {
+        sok_reply_error(&r, SOK_ENOMEM, NULL, NULL);
+        return;
+    }
+    j->r = r;
+    j->r.job = j;
+    j->pj.run = job_run;
+    j->pj.done = job_done;
+    w->inflight++;
+    j->pnext = w->pending;
+    j->pprev = &w->pending;
+    if (w->pending != NULL)
+        w->pending->pprev = &j->pnext;
+    w->pending = j;
+    sok_pool_submit(w->srv->pool, &j->pj);
 }
 
 /* ------------------------------------------------------------- shutdown */
@@ -480,6 +582,8 @@ static int worker_init(struct sok_httpd *srv, struct sok_worker *w,
     w->srv = srv;
     w->lfd = lfd;
     w->wake_fd = -1;
+    w->done_fd = -1;
+    pthread_mutex_init(&w->done_mu, NULL);
     w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     w->tabcap = 64;
     while (w->tabcap < 2 * (size_t)srv->cap_per_thread + 64)
@@ -531,6 +635,10 @@ static int worker_init(struct sok_httpd *srv, struct sok_worker *w,
     evconnlistener_set_error_cb(w->listener, on_accept_error);
 
     w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    w->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    w->done_ev = w->done_fd >= 0 ? event_new(w->base, w->done_fd,
+                                             EV_READ | EV_PERSIST, on_done, w)
+                                 : NULL;
     w->sweep_ev = event_new(w->base, -1, EV_PERSIST, on_sweep, w);
     w->wake_ev = w->wake_fd >= 0 ? event_new(w->base, w->wake_fd,
                                              EV_READ | EV_PERSIST, on_wake, w)
@@ -539,18 +647,11 @@ static int worker_init(struct sok_httpd *srv, struct sok_worker *w,
     w->grace_ev = evtimer_new(w->base, on_grace, w);
     struct timeval tv = { 0, SWEEP_MS * 1000 };
     if (w->sweep_ev == NULL || w->wake_ev == NULL || w->resume_ev == NULL ||
-        w->grace_ev == NULL || event_add(w->sweep_ev, &tv) != 0 ||
-        event_add(w->wake_ev, NULL) != 0)
+        w->grace_ev == NULL || w->done_ev == NULL ||
+        event_add(w->sweep_ev, &tv) != 0 || event_add(w->wake_ev, NULL) != 0 ||
+        event_add(w->done_ev, NULL) != 0)
         return sok_err_set(err, SOK_ENOMEM, "cannot create events");
-
-    /* The index was checked by the caller; should it vanish in between,
-     * the engine reopens per request and answers 503 meanwhile. */
-    struct sok_err oerr = SOK_ERR_INIT;
-    int rc = sok_engine_new(srv->db, &srv->cfg.engine, &w->engine, &oerr);
-    if (w->engine == NULL)
-        return sok_err_set(err, rc, "%s", oerr.msg);
-    return sok_cache_new(srv->cfg.cache_bytes / srv->cfg.threads, &w->cache,
-                         err);
+    return 0;
 }
 
 static void worker_free(struct sok_worker *w)
@@ -565,18 +666,26 @@ static void worker_free(struct sok_worker *w)
         event_free(w->resume_ev);
     if (w->grace_ev)
         event_free(w->grace_ev);
+    if (w->done_ev)
+        event_free(w->done_ev);
     if (w->base != NULL)
         event_base_free(w->base);
     if (w->wake_fd >= 0)
         close(w->wake_fd);
     if (w->reserve_fd >= 0)
         close(w->reserve_fd);
+    if (w->done_fd >= 0)
+        close(w->done_fd);
+    /* Searches finished after the loop stopped (its grace ran out). */
+    while (w->done != NULL) {
+        struct sok_httpd_job *next = w->done->next;
+        free(w->done);
+        w->done = next;
+    }
+    pthread_mutex_destroy(&w->done_mu);
     free(w->tab[0]);
     free(w->tab[1]);
-    sok_engine_free(w->engine);
-    sok_cache_free(w->cache);
     sok_gates_free(w->gates);
-    sok_buf_free(&w->scratch);
 }
 
 int sok_httpd_start(const struct sok_httpd_cfg *cfg, struct sok_httpd **out,
@@ -599,8 +708,16 @@ int sok_httpd_start(const struct sok_httpd_cfg *cfg, struct sok_httpd **out,
     h->cfg.listen = NULL;
     atomic_init(&h->live, cfg->live);
 
+    /* The index was checked by the caller; should it vanish in between,
+     * the engines reopen per request and answer 503 meanwhile. */
+    int rc = sok_pool_new(cfg->threads, h->db, &cfg->engine,
+                          cfg->cache_bytes / cfg->threads, &h->pool, err);
+    if (rc != 0) {
+        sok_httpd_stop(h);
+        return rc;
+    }
     struct addrinfo *ai = NULL;
-    int rc = resolve(cfg->listen, &ai, err);
+    rc = resolve(cfg->listen, &ai, err);
     if (rc != 0) {
         sok_httpd_stop(h);
         return rc;
@@ -661,6 +778,9 @@ void sok_httpd_stop(struct sok_httpd *h)
     for (size_t i = 0; i < h->nworkers; i++)
         if (h->workers[i].started)
             pthread_join(h->workers[i].thread, NULL);
+    /* Before the loops' memory goes: a search still running posts its
+     * job back to its loop. */
+    sok_pool_free(h->pool);
     for (size_t i = 0; i < h->nworkers; i++)
         worker_free(&h->workers[i]);
     free(h->workers);

@@ -41,6 +41,7 @@ struct sok_httpd_cfg {
 
 struct sok_httpd;
 struct sok_worker;
+struct sok_httpd_job;
 struct sok_cache;
 struct evhttp_request;
 
@@ -61,12 +62,13 @@ void sok_httpd_stop(struct sok_httpd *h);
 /* ------------------------------------------------- for the handlers */
 
 struct sok_req {
-    struct sok_worker *w;
+    struct sok_worker *w;       /* the loop that read it */
+    struct sok_httpd_job *job;            /* httpd.c's, while at a search thread */
     const struct sok_httpd_cfg *cfg;    /* the server's, read-only */
     struct evhttp_request *ev;
-    struct sok_engine *engine;  /* this thread's */
-    struct sok_cache *cache;    /* this thread's; NULL: caching is off */
-    struct sok_buf *scratch;    /* this thread's, reused from request to
+    struct sok_engine *engine;  /* the search thread's (pool.h) */
+    struct sok_cache *cache;    /* its too; NULL: caching is off */
+    struct sok_buf *scratch;    /* its too, reused from request to
                                    request for building a body (reset
                                    before use; sok_reply copies it out) */
     struct sok_metrics *metrics;    /* this thread's */
@@ -94,9 +96,10 @@ enum { SOK_CC_NONE, SOK_CC_ANSWER, SOK_CC_ASSET };
 void sok_reply(struct sok_req *r, int status, const char *ctype,
                const char *body, size_t len);
 
-/* For reply.c: the reply of r is about to be sent (counted in flight until
- * evhttp has written it); whether the worker is draining. */
-void sok_httpd_sending(struct sok_req *r);
+/* For reply.c: sends r's reply, whose headers and body are in r->ev
+ * (from a search thread, through the loop that read it; counted in flight
+ * until evhttp has written it); whether the worker is draining. */
+void sok_httpd_send(struct sok_req *r, int status, const char *reason);
 int sok_httpd_draining(const struct sok_req *r);
 
 /* The CORS headers of r's reply when r comes from an origin that

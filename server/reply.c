@@ -426,8 +426,7 @@ void sok_reply(struct sok_req *r, int status, const char *ctype,
         evbuffer_add(evhttp_request_get_output_buffer(r->ev), body, len);
     }
     free(gz);
-    sok_httpd_sending(r);
-    evhttp_send_reply(r->ev, status, reason(status), NULL);
+    sok_httpd_send(r, status, reason(status));
 
     long long usec = sok_clock_us() - r->t0_us;
     sok_metrics_request(r->metrics, r->route, status, (unsigned long)usec,

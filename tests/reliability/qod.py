@@ -4,8 +4,11 @@ The searches that take other engines down: twenty ORed wildcards (single
 letters among them), two thousand terms, page 10^6, brackets nested
 hundreds deep, two hundred phrases.  Each is answered (a 200, or a 400
 with the contract's JSON error) within 300 ms, every time it is sent, with
-the response cache off; meanwhile a probe on another connection searches
-as a resident would and its p99 stays under 50 ms."""
+the response cache off; meanwhile probes on other connections search as
+residents would and their p99 stays under 50 ms.  There are four probes
+so that one at least (but for one run in sixteen) shares its server loop
+with the connection the queries of death come on: that one is held up if
+a search runs on the thread that reads its connection."""
 import http.client, json, os, random, shutil, time
 
 from relib import CORPUS, Probe, Result, Server, gen_corpus, pct, q, run_index, tempdir
@@ -76,7 +79,8 @@ def ask(conn, path):
 def run(quick=False):
     res = Result("query of death")
     tmp = tempdir("qod")
-    srv = probe = None
+    srv = None
+    probes = []
     try:
         corpus = os.path.join(tmp, "corpus")
         db = os.path.join(tmp, "db")
@@ -85,8 +89,9 @@ def run(quick=False):
         rc, out, err = run_index(db, corpus)
         res.expect(rc == 0, "index: exit %d %s" % (rc, err[-300:]))
         srv = Server(db, "--quiet", "--cache-mb", "0")
-        probe = Probe(srv.port)
-        probe.start()
+        probes = [Probe(srv.port, pause=0.05) for _ in range(4)]
+        for p in probes:
+            p.start()
         time.sleep(1.0)
         reps = 2 if quick else 5
         worst = {}
@@ -106,19 +111,23 @@ def run(quick=False):
                 res.expect(ms <= LIMIT_MS, "%s: %.0f ms" % (name, ms))
         conn.close()
         time.sleep(0.5)
-        probe.stop()
+        for p in probes:
+            p.stop()
+        lat = [x for p in probes for x in p.lat]
+        failures = [x for p in probes for x in p.failures]
+        p99 = pct(lat, 99)
         slowest = max(worst, key=worst.get) if worst else "-"
         res.fig("%d kinds x %d, slowest %s %.0f ms (limit %d)" % (len(worst), reps, slowest,
                                                                    worst.get(slowest, 0), LIMIT_MS))
-        res.fig("probe %d searches, p50 %.1f ms, p99 %.1f ms, %d failed"
-                % (len(probe.lat), pct(probe.lat, 50), probe.p99(), len(probe.failures)))
-        res.expect(probe.p99() < PROBE_P99_MS, "probe p99 %.1f ms" % probe.p99())
-        res.expect(not probe.failures, "probe failures: %s" % probe.failures[:3])
+        res.fig("4 probes %d searches, p50 %.1f ms, p99 %.1f ms, worst probe's p50 %.1f ms, %d failed"
+                % (len(lat), pct(lat, 50), p99, max(pct(p.lat, 50) for p in probes), len(failures)))
+        res.expect(p99 < PROBE_P99_MS, "probe p99 %.1f ms" % p99)
+        res.expect(not failures, "probe failures: %s" % failures[:3])
         res.expect(srv.alive(), "the server stopped answering")
         res.details = worst
     finally:
-        if probe is not None:
-            probe.stop()
+        for p in probes:
+            p.stop()
         if srv is not None:
             res.expect(srv.stop() == 0, "server exit")
         shutil.rmtree(tmp, ignore_errors=True)
