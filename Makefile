@@ -80,7 +80,7 @@ LIB        := $(BUILD)/libsok.a
 SRVLIB     := $(BUILD)/libsokserver.a
 
 .PHONY: all deps test-deps deb-deps install uninstall deb build run test unit-bins unit-test integration-test clean \
-        bench bench-deps bench-http eval browser-deps browser-test
+        bench bench-deps bench-http eval browser-deps browser-test fuzz fuzz-bins
 .DEFAULT_GOAL := all
 
 all: build
@@ -141,6 +141,7 @@ test: test-deps
 	@$(MAKE) --no-print-directory deb
 	@$(MAKE) --no-print-directory browser-deps
 	@$(MAKE) --no-print-directory SAN=address,undefined build unit-bins
+	@$(MAKE) --no-print-directory fuzz-bins
 	@echo "== unit tests (sanitizer build: SAN=address,undefined, build/san/) =="
 	@tests/run.sh build/san/test tests/integration
 
@@ -150,6 +151,50 @@ unit-test: test-deps
 
 integration-test: test-deps build
 	@tests/run.sh "" tests/integration
+
+# ------------------------------------------------------------- fuzzing
+#
+# make fuzz-bins: the libFuzzer targets tests/fuzz/fuzz_<target>.c as
+# build/fuzz/<target>, built with Debian's clang (-fsanitize=fuzzer with
+# ASan and UBSan, every UB report fatal).  The sources they reach are
+# compiled with -fsanitize=fuzzer-no-link into build/fuzz/obj and archived,
+# so each target links only the objects it uses; --as-needed keeps Xapian
+# out of the targets that never call the shim (only the tokeniser stems).
+# make fuzz: the same, plus what tests/reliability/request_fuzz.py needs
+# (build/sok-index and the sanitizer server build/san/sok-server).  Runs:
+# tests/reliability/fuzz.py --seconds N, request_fuzz.py --n N.
+FUZZ_CC      ?= clang
+FUZZ_CXX     ?= clang++
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS   = $(CSTD) $(DEFS) -O1 -g $(WARN) -MMD -MP $(FUZZ_SAN) -Icommon -Iserver $(PKG_CFLAGS)
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BIN     := $(FUZZ_TARGETS:%=build/fuzz/%)
+FUZZ_LIBOBJ  := $(COMMON_C:%.c=build/fuzz/obj/%.o) $(COMMON_CXX:%.cc=build/fuzz/obj/%.o) \
+                build/fuzz/obj/server/query.o
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build/fuzz/obj/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) -std=c++17 -O1 -g $(WARN) -MMD -MP $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Icommon $(PKG_CFLAGS) -c $< -o $@
+
+build/fuzz/libsokfuzz.a: $(FUZZ_LIBOBJ)
+	rm -f $@ && ar rcs $@ $^
+
+build/fuzz/%: build/fuzz/obj/tests/fuzz/fuzz_%.o build/fuzz/libsokfuzz.a
+	$(FUZZ_CXX) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -Wl,--as-needed $(LDLIBS)
+
+# Kept, so that a second make relinks nothing.
+.SECONDARY: $(FUZZ_TARGETS:%=build/fuzz/obj/tests/fuzz/fuzz_%.o)
+
+fuzz-bins: $(FUZZ_BIN)
+
+fuzz: fuzz-bins
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory SAN=address,undefined build
+
 
 run: deps
 	@$(MAKE) --no-print-directory build
