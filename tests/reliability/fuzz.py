@@ -27,12 +27,15 @@ CRASHES = os.path.join(ROOT, "build", "reliability", "fuzz-crashes")
 LIMITS = ["-rss_limit_mb=2048", "-timeout=10"]
 
 
+def all_targets():
+    """Every target there is a source for: tests/fuzz/fuzz_<target>.c."""
+    return sorted(os.path.basename(p)[len("fuzz_"):-2]
+                  for p in glob.glob(os.path.join(ROOT, "tests", "fuzz", "fuzz_*.c")))
+
+
 def targets(build):
-    """The targets built in build (each an executable named as its
-    tests/fuzz/fuzz_<target>.c), sorted."""
-    names = [os.path.basename(p)[len("fuzz_"):-2]
-             for p in glob.glob(os.path.join(ROOT, "tests", "fuzz", "fuzz_*.c"))]
-    return sorted(n for n in names if os.access(os.path.join(build, n), os.X_OK))
+    """The targets built in build, sorted."""
+    return [n for n in all_targets() if os.access(os.path.join(build, n), os.X_OK)]
 
 
 def _figures(log):
@@ -107,8 +110,8 @@ def main(argv):
     ap.add_argument("--build", default=os.path.join(ROOT, "build", "fuzz"))
     ap.add_argument("target", nargs="*", help="default: every built target")
     a = ap.parse_args(argv)
-    names = a.target or targets(a.build)
-    if not names:
+    names = a.target or all_targets()
+    if not targets(a.build):
         print("fuzz: no target in %s (make fuzz-bins) FAIL" % a.build)
         return 1
     failed = 0
