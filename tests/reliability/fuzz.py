@@ -6,7 +6,8 @@ test_fuzz.py runs it for a few seconds a target).
 Builds nothing: it expects build/fuzz/<target> (make fuzz-bins).  Each
 target starts from a copy of its seeds (tests/fuzz/seeds/<target>/) in a
 temporary directory, so the repository is never written, and runs with
--max_total_time=N -rss_limit_mb=2048 -timeout=10.  One line a target:
+-max_total_time=N -rss_limit_mb=2048 -timeout=10, and with the words of
+its input format (tests/fuzz/<target>.dict) as -dict.  One line a target:
 
     fuzz <target>: <execs> runs, <cov> coverage, <N> s, 0 crashes PASS
 
@@ -64,8 +65,11 @@ def run_target(build, name, seconds, crashes=CRASHES):
     prefix = os.path.join(crashes, name + "-")
     before = set(glob.glob(prefix + "*"))
     cmd = [os.path.join(build, name), "-max_total_time=%d" % seconds,
-           "-print_final_stats=1", "-artifact_prefix=" + prefix,
-           *LIMITS, corpus]
+           "-print_final_stats=1", "-artifact_prefix=" + prefix, *LIMITS]
+    dict_ = os.path.join(ROOT, "tests", "fuzz", name + ".dict")
+    if os.path.isfile(dict_):
+        cmd.append("-dict=" + dict_)
+    cmd.append(corpus)
     t0 = time.monotonic()
     why = ""
     try:
