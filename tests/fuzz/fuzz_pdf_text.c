@@ -26,6 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sok_extract_pdf_meta((const char *)data, size, "/srv/docs/rapport.pdf",
                          &x, &rc);
     if (rc == 0 && sok_extract_text(text, len, &x, &err) == 0) {
+        fuzz_check_blocks(&x);
         doc = calloc(1, sizeof *doc);
         if (doc && (doc->source = strdup("fuzz.pdf")) != NULL &&
             sok_section_build(&x, NULL, doc, &err) == 0)

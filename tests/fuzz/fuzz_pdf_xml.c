@@ -28,6 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sok_extracted x = SOK_EXTRACTED_INIT;
     struct sok_document *doc = NULL;
     if (sok_extract_pdf_xml(xml, len, &x, &err) == 0) {
+        fuzz_check_blocks(&x);
         for (size_t i = 0; i < x.n; i++)
             if (x.blocks[i].page == 0)
                 abort();            /* every block has its page */

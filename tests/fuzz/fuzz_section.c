@@ -84,6 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         add_line(&x, s + i, e - i, &page, &rc);
         i = e + 1;
     }
+    if (rc == 0)
+        fuzz_check_blocks(&x);
     struct sok_document *doc = calloc(1, sizeof *doc);
     if (rc == 0 && doc && (doc->source = strdup("fuzz.txt")) != NULL &&
         sok_section_build(&x, NULL, doc, &err) == 0)

@@ -4,8 +4,9 @@
  * (sok_analyze_text, common/sok_analyze.c, which stems through the Xapian
  * shim and splits compounds).  The indexer and the server repair bytes to
  * valid UTF-8 before either sees them, so this target does too.  Checks
- * that every token lies inside the input and is no longer than
- * SOK_TOKEN_MAX, and that terms are NUL-terminated at their length.
+ * that every token lies inside the input, is no longer than SOK_TOKEN_MAX
+ * and has a position from the first one on, below *next_pos, and that
+ * terms are NUL-terminated at their length.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,14 +19,16 @@ static struct sok_analyzer *analyzer;
 
 struct span {
     size_t len;
-    unsigned last_pos;
+    unsigned max_pos;
 };
 
 static int on_token(void *ctx, const struct sok_token *tok)
 {
-    const struct span *s = ctx;
-    if (tok->start > tok->end || tok->end > s->len)
+    struct span *s = ctx;
+    if (tok->start > tok->end || tok->end > s->len || tok->pos < 1)
         abort();
+    if (tok->pos > s->max_pos)
+        s->max_pos = tok->pos;
     if (tok->len > SOK_TOKEN_MAX || strlen(tok->text) != tok->len)
         abort();
     return 0;
@@ -58,6 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned next = 0;
     if (sok_text_tokenize(s, len, 1, on_token, &sp, &next, &err))
         abort();
+    if (sp.max_pos >= next && sp.max_pos > 0)
+        abort();                    /* *next_pos is past every token */
     /* The flags the indexer uses for a title, and those of body text. */
     unsigned pos = 1;
     sok_err_clear(&err);
