@@ -6,8 +6,9 @@
  * space make a heading of that level, "@" a block of links, ">" a line
  * of a table of contents, "\f" turns the page, anything else is body
  * text.  The first byte also sets the part size for sok_section_cuts(),
- * whose ends are checked against its contract, and every line is asked
- * sok_section_heading_shape().
+ * whose ends are checked against its contract, and, when odd, repeats the
+ * lines past SOK_SECTION_MAX, so sections are cut into parts; every line
+ * is asked sok_section_heading_shape().
  */
 #include <stdint.h>
 
@@ -78,12 +79,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sok_extracted x = SOK_EXTRACTED_INIT;
     unsigned page = 1;
     int rc = 0;
-    for (size_t i = 0; i < len && rc == 0;) {
-        const char *nl = memchr(s + i, '\n', len - i);
-        size_t e = nl ? (size_t)(nl - s) : len;
-        add_line(&x, s + i, e - i, &page, &rc);
-        i = e + 1;
-    }
+    /* An odd first byte reads the lines over and over, past what one
+     * section may hold, so that sections are cut into parts. */
+    size_t rounds = size && (data[0] & 1) && len ? SOK_SECTION_MAX / len + 2 : 1;
+    for (size_t r = 0; r < rounds && rc == 0; r++)
+        for (size_t i = 0; i < len && rc == 0;) {
+            const char *nl = memchr(s + i, '\n', len - i);
+            size_t e = nl ? (size_t)(nl - s) : len;
+            add_line(&x, s + i, e - i, &page, &rc);
+            i = e + 1;
+        }
     if (rc == 0)
         fuzz_check_blocks(&x);
     struct sok_document *doc = calloc(1, sizeof *doc);
