@@ -80,7 +80,7 @@ LIB        := $(BUILD)/libsok.a
 SRVLIB     := $(BUILD)/libsokserver.a
 
 .PHONY: all deps test-deps deb-deps install uninstall deb build run test unit-bins unit-test integration-test clean \
-        bench bench-deps bench-http eval browser-deps browser-test fuzz fuzz-bins
+        bench bench-deps bench-http eval browser-deps browser-test fuzz fuzz-bins fuzz-deps
 .DEFAULT_GOAL := all
 
 all: build
@@ -163,6 +163,9 @@ integration-test: test-deps build
 # make fuzz: the same, plus what tests/reliability/request_fuzz.py needs
 # (build/sok-index and the sanitizer server build/san/sok-server).  Runs:
 # tests/reliability/fuzz.py --seconds N, request_fuzz.py --n N.
+# Debian's clang and its libFuzzer runtime, for make test as well.
+FUZZ_PKGS    := clang libclang-rt-14-dev
+TEST_PKGS    += $(FUZZ_PKGS)
 FUZZ_CC      ?= clang
 FUZZ_CXX     ?= clang++
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -191,10 +194,13 @@ build/fuzz/%: build/fuzz/obj/tests/fuzz/fuzz_%.o build/fuzz/libsokfuzz.a
 
 fuzz-bins: $(FUZZ_BIN)
 
-fuzz: fuzz-bins
+fuzz-deps: deps
+	@tests/install-missing.sh fuzz-deps $(FUZZ_PKGS)
+
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory fuzz-bins
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory SAN=address,undefined build
-
 
 run: deps
 	@$(MAKE) --no-print-directory build
