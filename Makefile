@@ -81,7 +81,7 @@ SRVLIB     := $(BUILD)/libsokserver.a
 
 .PHONY: all deps test-deps deb-deps install uninstall deb build run test unit-bins unit-test integration-test clean \
         reliability \
-        bench bench-deps bench-http eval browser-deps browser-test
+        bench bench-deps bench-http eval browser-deps browser-test fuzz fuzz-bins fuzz-deps
 .DEFAULT_GOAL := all
 
 all: build
@@ -142,6 +142,7 @@ test: test-deps
 	@$(MAKE) --no-print-directory deb
 	@$(MAKE) --no-print-directory browser-deps
 	@$(MAKE) --no-print-directory SAN=address,undefined build unit-bins
+	@$(MAKE) --no-print-directory fuzz-bins
 	@echo "== unit tests (sanitizer build: SAN=address,undefined, build/san/) =="
 	@tests/run.sh build/san/test tests/integration
 
@@ -152,6 +153,56 @@ unit-test: test-deps
 integration-test: test-deps build
 	@tests/run.sh "" tests/integration
 
+# ------------------------------------------------------------- fuzzing
+#
+# make fuzz-bins: the libFuzzer targets tests/fuzz/fuzz_<target>.c as
+# build/fuzz/<target>, built with Debian's clang (-fsanitize=fuzzer with
+# ASan and UBSan, every UB report fatal).  The sources they reach are
+# compiled with -fsanitize=fuzzer-no-link into build/fuzz/obj and archived,
+# so each target links only the objects it uses; --as-needed keeps Xapian
+# out of the targets that never call the shim (only the tokeniser stems).
+# make fuzz: the same, plus what tests/reliability/request_fuzz.py needs
+# (build/sok-index and the sanitizer server build/san/sok-server).  Runs:
+# tests/reliability/fuzz.py --seconds N, request_fuzz.py --n N.
+# Debian's clang and its libFuzzer runtime, for make test as well.
+FUZZ_PKGS    := clang libclang-rt-14-dev
+TEST_PKGS    += $(FUZZ_PKGS)
+FUZZ_CC      ?= clang
+FUZZ_CXX     ?= clang++
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS   = $(CSTD) $(DEFS) -O1 -g $(WARN) -MMD -MP $(FUZZ_SAN) -Icommon -Iserver $(PKG_CFLAGS)
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BIN     := $(FUZZ_TARGETS:%=build/fuzz/%)
+FUZZ_LIBOBJ  := $(COMMON_C:%.c=build/fuzz/obj/%.o) $(COMMON_CXX:%.cc=build/fuzz/obj/%.o) \
+                build/fuzz/obj/server/query.o
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build/fuzz/obj/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) -std=c++17 -O1 -g $(WARN) -MMD -MP $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Icommon $(PKG_CFLAGS) -c $< -o $@
+
+build/fuzz/libsokfuzz.a: $(FUZZ_LIBOBJ)
+	rm -f $@ && ar rcs $@ $^
+
+build/fuzz/%: build/fuzz/obj/tests/fuzz/fuzz_%.o build/fuzz/libsokfuzz.a
+	$(FUZZ_CXX) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -Wl,--as-needed $(LDLIBS)
+
+# Kept, so that a second make relinks nothing.
+.SECONDARY: $(FUZZ_TARGETS:%=build/fuzz/obj/tests/fuzz/fuzz_%.o)
+
+fuzz-bins: $(FUZZ_BIN)
+
+fuzz-deps: deps
+	@tests/install-missing.sh fuzz-deps $(FUZZ_PKGS)
+
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory fuzz-bins
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory SAN=address,undefined build
+
 # make reliability: every scenario of tests/reliability/run.py (crash and
 # lock, reads while writing, disk full, fuzzing, queries of death, HTTP
 # limits, slow clients and descriptors, poisoned documents) at full size
@@ -159,8 +210,7 @@ integration-test: test-deps build
 # sok-server for the request fuzzing; one line a scenario, and
 # build/reliability/report.md.  make test runs the short versions.
 reliability: test-deps
-	@$(MAKE) --no-print-directory build
-	@$(MAKE) --no-print-directory SAN=address,undefined build
+	@$(MAKE) --no-print-directory fuzz
 	$(PYTHON) tests/reliability/run.py
 
 run: deps

@@ -23,10 +23,14 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-/* Methods evhttp 2.1 parses; it refuses any other token in HTML. */
+/* Methods evhttp 2.1 parses; it refuses any other token in HTML.  Not
+ * CONNECT, which the gate refuses (405) like an unknown method: evhttp
+ * takes a CONNECT's answer for the start of a tunnel, so it sends the
+ * 405 without a Content-Length and keeps the connection open, whatever
+ * "Connection: close" says, until its timeout; a client reading to the
+ * answer's end waits that long. */
 static const char *const k_methods[] = {
-    "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "CONNECT",
-    "PATCH",
+    "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH",
 };
 
 /* The codes the gate refuses with, and the only ones sok_gate_refusal()

@@ -32,6 +32,7 @@ static void test_request_lines(void **state)
         { "OPTIONS * HTTP/1.1", 0 },
         { "POST /x HTTP/1.1", 0 },              /* the handler says 405 */
         { "FOO / HTTP/1.1", SOK_EMETHOD },
+        { "CONNECT /api/search?q=x HTTP/1.1", SOK_EMETHOD },  /* a tunnel */
         { "get / HTTP/1.1", SOK_EREQUEST },
         { "GET /", SOK_EREQUEST },              /* HTTP/0.9 */
         { "GET / HTTP/1.1 x", SOK_EREQUEST },
