@@ -22,6 +22,7 @@
 #include "engine.h"
 #include "notify.h"
 #include "options.h"
+#include "shards.h"
 #include "render.h"
 #include "search.h"
 #include "page_assets.h"
@@ -95,6 +96,7 @@ static int open_log(const char *path, int *fd)
  * a rebuild still running). */
 static void free_shared(struct sok_engine_opts *o)
 {
+    sok_shards_free(o->shards);
     sok_vocab_free(o->vocab);
     sok_zerolog_free(o->zerolog);
     sok_spell_shared_free(o->spell);
@@ -108,7 +110,19 @@ static int make_shared(struct sok_options *o)
     struct sok_zerolog_cfg zc = SOK_ZEROLOG_CFG_INIT;
     struct sok_engine_opts *e = &o->cfg.engine;
     zc.path = o->zero_log;
-    int rc = sok_spell_shared_new(o->cfg.db, &e->spell, &err);
+    int rc = 0;
+    if (o->shards != NULL) {
+        /* The shards file stands for the index in what is said of it. */
+        o->cfg.db = o->shards;
+        rc = sok_shards_load(o->shards, o->shard_timeout_ms, &e->shards,
+                             &err);
+        if (rc == 0)
+            rc = sok_shards_start(e->shards, &err);
+    }
+    if (rc == 0)
+        rc = sok_spell_shared_new(o->cfg.db, &e->spell, &err);
+    if (rc == 0)
+        sok_spell_shared_use_shards(e->spell, e->shards);
     if (rc == 0)
         rc = sok_zerolog_new(&zc, &e->zerolog, &err);
     if (rc == 0 && (o->synonyms || o->best_bets))
