@@ -1156,8 +1156,14 @@ static result_ptr run_search(const Xapian::Database &db, const sok_xsearch *s,
     if (s->collapse_slot >= 0)
         enq.set_collapse_key(static_cast<Xapian::valueno>(s->collapse_slot));
 
+    /* Keyed: each (key, value) counts once, which is what FacetSpy
+     * counts. */
+    bool keyed = s->collapse_slot >= 0 && s->facet_key_len > 0;
+    for (unsigned i = 0; i < s->nfacets; i++)
+        keyed = keyed && s->facet_keyed[i] != 0;
     for (unsigned i = 0; remote && i < s->nfacets; i++) {
-        vspies.emplace_back(new Xapian::ValueCountMatchSpy(s->facet_slots[i]));
+        vspies.emplace_back(new Xapian::ValueCountMatchSpy(
+            keyed ? s->facet_keyed[i] : s->facet_slots[i]));
         enq.add_matchspy(vspies.back().get());
     }
     if (s->nfacets > 0 && !remote)
@@ -1188,8 +1194,11 @@ static result_ptr run_search(const Xapian::Database &db, const sok_xsearch *s,
         for (auto v = vspies[i]->values_begin(); v != vspies[i]->values_end();
              ++v) {
             const std::string &val = *v;
-            alloc_ok(sok_facets_add_count(spy.counts(), i, val.data(),
-                                          val.size(), v.get_termfreq()));
+            size_t skip = keyed ? s->facet_key_len : 0;
+            if (val.size() > skip)
+                alloc_ok(sok_facets_add_count(
+                    spy.counts(), i, val.data() + skip, val.size() - skip,
+                    keyed ? 1 : v.get_termfreq()));
         }
     for (unsigned i = 0; i < s->nfacets; i++) {
         res->facets[i].slot = s->facet_slots[i];

@@ -313,6 +313,13 @@ struct sok_xsearch {
                                  and facets); 0 means the whole database */
     unsigned nfacets;
     unsigned facet_slots[SOK_XFACET_MAX];  /* values to count */
+    unsigned facet_keyed[SOK_XFACET_MAX];  /* with a collapse_slot, for
+                                 remote shards: a slot holding the
+                                 collapse key (facet_key_len bytes), then
+                                 facet i's value, so that their value
+                                 counts count each key once; 0: none
+                                 (each copy of a key counts there) */
+    unsigned facet_key_len;
     double bm25_k1, bm25_b;   /* 0 for Xapian's defaults */
 };
 
