@@ -167,9 +167,6 @@ static int translate(struct sok_err *err, const char *fn, ctx where) noexcept
                         fn, e);
     } catch (const Xapian::DocNotFoundError &e) {
         return set_xerr(err, SOK_ENOTFOUND, fn, e);
-    } catch (const Xapian::NetworkError &e) {
-        /* every shard is down, or a remote database outside a shard set */
-        return set_xerr(err, SOK_ENODB, fn, e);
     } catch (const Xapian::Error &e) {
         /* A full disk is told apart: the indexer then gives back what the
          * run wrote and says how much space it needs (indexer/space.h).
@@ -858,6 +855,7 @@ int sok_xr_open_shards(const struct sok_xshard *v, size_t n,
         std::unique_ptr<sok_xr> r(new sok_xr);
         r->timeout_ms = timeout_ms != 0 ? timeout_ms : 10000;
         r->shards.resize(n);
+        std::string why;       /* the first shard's failure, for one alone */
         for (size_t i = 0; i < n; i++) {
             xshard &s = r->shards[i];
             need(v[i].path != nullptr || v[i].host != nullptr,
@@ -876,10 +874,14 @@ int sok_xr_open_shards(const struct sok_xshard *v, size_t n,
             try {
                 s.db = open_shard(s, r->timeout_ms);
                 s.up = true;
-            } catch (const Xapian::NetworkError &) {
-            } catch (const Xapian::DatabaseOpeningError &) {
+            } catch (const Xapian::NetworkError &e) {
+                why = why.empty() ? e.get_description() : why;
+            } catch (const Xapian::DatabaseOpeningError &e) {
+                why = why.empty() ? e.get_description() : why;
             }
         }
+        if (!why.empty() && n == 1)
+            throw failure(SOK_ENODB, "%s", why.c_str());
         combine(r.get());
         *out = r.release();
     });
@@ -898,8 +900,13 @@ int sok_xr_shard_drop(struct sok_xr *r, size_t i,
         if (!r->shards[i].up)
             return;
         r->shards[i].up = false;
+        try {
+            combine(r);
+        } catch (...) {
+            r->shards[i].up = true;    /* the last one stays */
+            throw;
+        }
         r->shards[i].db = Xapian::Database();
-        combine(r);
     });
 }
 

@@ -76,8 +76,8 @@ static int copy_db(const char *src, const char *dst, struct sok_err *err)
                            "cannot create %s: %s", dst, strerror(errno));
     DIR *d = opendir(src);
     if (d == NULL)
-        return sok_err_set(err, SOK_ENODB, "cannot list %s: %s", src,
-                           strerror(errno));
+        return sok_err_set(err, SOK_ENODB, "cannot read the shard's "
+                           "generation %s: %s", src, strerror(errno));
     struct dirent *e;
     int rc = 0;
     while (rc == 0 && (e = readdir(d)) != NULL) {
@@ -145,8 +145,8 @@ static int write_shard(const struct sok_run_opts *opts,
     char *cur = sok_layout_shard_gen_path(lay, k, lay->cur_gen);
     int rc = sd && gpath && cur ? 0 : sok_err_set(err, SOK_ENOMEM, NULL);
     if (rc == 0 && mkdir(sd, 0755) != 0 && errno != EEXIST)
-        rc = sok_err_set(err, SOK_EIO, "cannot create the directory %s: %s",
-                         sd, strerror(errno));
+        rc = sok_err_set(err, SOK_EIO, "cannot create the shard directory "
+                         "%s: %s", sd, strerror(errno));
     if (rc == 0)
         rc = sub_walk(walk, k, n, &sub, err);
     else
