@@ -223,6 +223,15 @@ int main(int argc, char **argv)
     if (o == NULL)
         return 4;
     int rc = sok_options_load(argc, argv, o);
+    if (rc < 0 && o->check_config && o->shards != NULL) {
+        struct sok_shards *sh = NULL;
+        struct sok_err err = SOK_ERR_INIT;
+        if (sok_shards_load(o->shards, o->shard_timeout_ms, &sh, &err) != 0) {
+            fprintf(stderr, "sok-server: %s\n", err.msg);
+            rc = 1;
+        }
+        sok_shards_free(sh);
+    }
     if (rc < 0 && o->check_config) {
         printf("sok-server: the configuration is valid%s%s\n",
                o->config ? ": " : "", o->config ? o->config : "");

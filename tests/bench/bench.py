@@ -755,9 +755,10 @@ def stop_group(p):
     p.wait()
 
 
-def bench_shards(b, corpus, mix, work, runs, secs, counts=(1, 2, 3), conns=(1, 16)):
+def bench_shards(b, corpus, mix, work, runs, secs, counts=(0, 1, 2, 3), conns=(1, 16)):
     """sok-server --shards over 1, 2 and 3 xapian-tcpsrv on loopback, the
-    corpus indexed with sok-index --shards N: p50/p99 at one connection
+    corpus indexed with sok-index --shards N, and (0) sok-server --db on the
+    corpus as one local database, the baseline: p50/p99 at one connection
     (latency) and q/s at 16, --cache-mb 0.  On one machine the shards share
     its cores, so this measures what the remote protocol and the merge cost,
     not what more machines would gain."""
@@ -771,7 +772,7 @@ def bench_shards(b, corpus, mix, work, runs, secs, counts=(1, 2, 3), conns=(1, 1
         db = os.path.join(work, f"sok-shards-{n}")
         rmrf(db)
         t = time.monotonic()
-        p = subprocess.run([b.sok_index, "--db", db, "--quiet", "--shards", str(n), corpus],
+        p = subprocess.run([b.sok_index, "--db", db, "--quiet", *(["--shards", str(n)] if n else []), corpus],
                            capture_output=True, text=True)
         if p.returncode != 0:
             raise RuntimeError(f"sok-index --shards {n} exited {p.returncode}: {p.stderr[-2000:]}")
@@ -785,7 +786,8 @@ def bench_shards(b, corpus, mix, work, runs, secs, counts=(1, 2, 3), conns=(1, 1
             sf = os.path.join(work, f"shards-{n}")
             with open(sf, "w") as fh:
                 fh.write("".join(f"remote 127.0.0.1:{pt}\n" for pt in ports))
-            sp, sport = start_server([b.sok_server, "--shards", sf, "--listen", "127.0.0.1:0", "--quiet",
+            what = ["--shards", sf] if n else ["--db", db]
+            sp, sport = start_server([b.sok_server, *what, "--listen", "127.0.0.1:0", "--quiet",
                                       "--cache-mb", "0"], os.path.join(work, f"server-shards-{n}.log"))
             wrk(f"http://127.0.0.1:{sport}", 2, 2, lua)
             for c in conns:
@@ -810,7 +812,7 @@ def render_shards(S, corpus):
     L = [f"## Shards over loopback ({corpus}, sok-server --shards, --cache-mb 0)\n",
          "Each shard an xapian-tcpsrv on 127.0.0.1, all on this machine's cores with the server and wrk: "
          "what the remote protocol and the merge cost, not what more machines gain.\n",
-         "| shards | index s | c1 p50 / p99 ms | c1 q/s | c16 p50 / p99 ms | c16 q/s |",
+         "| remote shards | index s | c1 p50 / p99 ms | c1 q/s | c16 p50 / p99 ms | c16 q/s |",
          "|---:|---:|---:|---:|---:|---:|"]
     for n in S["counts"]:
         r = S.get(str(n))
@@ -821,7 +823,7 @@ def render_shards(S, corpus):
             x = r.get(c)
             cells.append(f"{fmt(x['p50_ms']['median'], 2)} / {fmt(x['p99_ms']['median'], 2)}" if x else "–")
             cells.append(fmt(x["qps"]["median"]) if x else "–")
-        L.append(f"| {n} | {fmt(r['index_seconds'])} | " + " | ".join(cells) + " |")
+        L.append(f"| {n or '1 database, local (--db)'} | {fmt(r['index_seconds'])} | " + " | ".join(cells) + " |")
     return "\n".join(L) + "\n"
 
 
