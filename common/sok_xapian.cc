@@ -1037,7 +1037,18 @@ int sok_xr_has_prefix(struct sok_xr *r, const char *prefix, size_t plen,
                  (prefix != nullptr || plen == 0),
              "NULL argument");
         std::string pfx = bytes(prefix, plen);
+        /* A remote shard answers allterms_begin() with every term of the
+         * prefix, one message each; a wildcard of one expansion is looked
+         * up on the shard itself, in one round trip. */
+        Xapian::Query w(Xapian::Query::OP_WILDCARD, pfx, 1,
+                        Xapian::Query::WILDCARD_LIMIT_FIRST);
         with_retry(r, [&] {
+            if (r->remote && !pfx.empty()) {
+                Xapian::Enquire enq(r->db);
+                enq.set_query(w);
+                *found = enq.get_mset(0, 0).get_matches_upper_bound() > 0;
+                return;
+            }
             *found = r->db.allterms_begin(pfx) != r->db.allterms_end(pfx);
         });
     });
@@ -1186,6 +1197,10 @@ static result_ptr run_search(const Xapian::Database &db, const sok_xsearch *s,
     res->total = mset.get_matches_estimated();
     res->total_lower = mset.get_matches_lower_bound();
     res->total_upper = mset.get_matches_upper_bound();
+    /* Asks a remote shard for every hit's document at once, not one round
+     * trip per hit. */
+    if (remote)
+        mset.fetch();
     for (auto it = mset.begin(); it != mset.end(); ++it) {
         Xapian::Document doc = it.get_document();
         std::string data = doc.get_data(), key;
