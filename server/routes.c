@@ -358,6 +358,19 @@ static void metrics(struct sok_req *r)
     struct sok_buf b = SOK_BUF_INIT;
     int rc = 0;
     sok_metrics_render(&b, all, n, &ix, &rc);
+    const struct sok_shards *sh = r->cfg->engine.shards;
+    if (sh != NULL)
+        sok_buf_puts(&b, "# HELP sok_shard_up Whether the shard answers (--shards).\n"
+                     "# TYPE sok_shard_up gauge\n", &rc);
+    for (size_t i = 0; sh != NULL && i < sok_shards_count(sh); i++) {
+        sok_buf_puts(&b, "sok_shard_up{shard=\"", &rc);
+        for (const char *c = sok_shards_name(sh, i); *c; c++) {
+            if (*c == '"' || *c == '\\')
+                sok_buf_putc(&b, '\\', &rc);
+            sok_buf_putc(&b, *c == '\n' ? ' ' : *c, &rc);
+        }
+        sok_buf_printf(&b, &rc, "\"} %d\n", sok_shards_up(sh, i, NULL));
+    }
     reply_buf(r, 200, CT_PROM, &b, rc);
     sok_buf_free(&b);
 }

@@ -215,6 +215,9 @@ try:
     st, _, h = b.json("/healthz")
     check(st == 200 and [s["state"] for s in h.get("shards", [])] == ["up"] * 3,
           "/healthz lists 3 shards up", h)
+    _, _, m = b.request("/metrics")
+    check(all(('sok_shard_up{shard="%s"} 1' % n).encode() in m for n in names),
+          "/metrics has sok_shard_up 1 for each shard")
 
     def outage(k, how, recover):
         """Takes shard k away (how), checks the answers, brings it back."""
@@ -237,8 +240,10 @@ try:
         st, _, page = b.request("/?q=barn")
         check(st == 200 and b'class="partial"' in page, "the page says some hits may be missing")
         _, _, h = b.json("/healthz")
-        check(h["shards"][k]["state"] == "down" and h["status"] == "degraded",
-              "/healthz shows shard %d down" % k, h)
+        _, _, m = b.request("/metrics")
+        check(h["shards"][k]["state"] == "down" and h["status"] == "degraded"
+              and ('sok_shard_up{shard="%s"} 0' % names[k]).encode() in m,
+              "/healthz and /metrics show shard %d down" % k, h)
         recover()
         t0 = time.monotonic()
         back = None
