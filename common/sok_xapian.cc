@@ -769,8 +769,11 @@ static bool fail_over(sok_xr *r, const Xapian::NetworkError &e)
         if (!s.up || s.host.empty() || s.context != e.get_context())
             continue;
         s.up = false;
-        /* Xapian's errors carry no RTTI: the type is told by name. */
-        if (std::strcmp(e.get_type(), "NetworkTimeoutError") != 0) {
+        /* Xapian's errors carry no RTTI: the type is told by name.  A
+         * timeout that came from the shard ("REMOTE:") is xapian-tcpsrv
+         * closing an idle connection, not the shard stalling. */
+        if (std::strcmp(e.get_type(), "NetworkTimeoutError") != 0 ||
+            e.get_msg().compare(0, 7, "REMOTE:") == 0) {
             try {
                 s.db = open_shard(s, r->timeout_ms);
                 s.up = true;

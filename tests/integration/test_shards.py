@@ -23,6 +23,7 @@ import xapian
 DOCS = int(os.environ.get("SOK_SHARDS_DOCS", "600"))
 KILLS = int(os.environ.get("SOK_SHARDS_KILLS", "8"))
 TIMEOUT_MS = 500
+IDLE_MS = 2000
 GEN = os.path.join(ROOT, "tests", "gen_corpus.py")
 
 
@@ -44,7 +45,9 @@ class Tcpsrv:
         self.start()
 
     def start(self):
+        # A short idle timeout, so that the test sees connections it closes.
         self.p = subprocess.Popen(["xapian-tcpsrv", "--interface", "127.0.0.1",
+                                   "--idle-timeout", str(IDLE_MS),
                                    "--port", str(self.port), self.path],
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                   start_new_session=True)
@@ -218,6 +221,11 @@ try:
     _, _, m = b.request("/metrics")
     check(all(('sok_shard_up{shard="%s"} 1' % n).encode() in m for n in names),
           "/metrics has sok_shard_up 1 for each shard")
+    time.sleep(IDLE_MS / 1000 + 0.5)
+    j = search(b, "barn")
+    check(j and j["partial"] is False and j["total"] == search(a, "barn")["total"],
+          "after xapian-tcpsrv closed the idle connections, the answer is whole (reconnected)",
+          j and j["missing"])
 
     def outage(k, how, recover):
         """Takes shard k away (how), checks the answers, brings it back."""
