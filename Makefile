@@ -81,7 +81,7 @@ SRVLIB     := $(BUILD)/libsokserver.a
 
 .PHONY: all deps test-deps deb-deps install uninstall deb build run test unit-bins unit-test integration-test clean \
         reliability \
-        bench bench-deps bench-http eval browser-deps browser-test fuzz fuzz-bins fuzz-deps
+        bench bench-deps bench-http bench-shards eval browser-deps browser-test fuzz fuzz-bins fuzz-deps
 .DEFAULT_GOAL := all
 
 all: build
@@ -232,8 +232,10 @@ bench-http: deps
 # omindex/Omega, SQLite FTS5 and a bare evhttp server (tests/bench/bench.py).
 # BENCH_DOCS=100000 (or 1000000) for a bigger synthetic corpus; corpora are
 # cached in $(BUILD)/bench/corpus/.  Reports: $(BUILD)/bench/report.{md,json}.
+# Its shards rows (sok-server --shards over 1, 2, 3 loopback xapian-tcpsrv)
+# alone: make bench-shards; BENCH_SKIP=shards leaves them out of make bench.
 BENCH_PKGS := gimp-help-sv libreoffice-help-sv debian-edu-doc-legacy-sv \
-              hunspell hunspell-sv xapian-omega sqlite3 wrk
+              hunspell hunspell-sv xapian-omega xapian-tools sqlite3 wrk
 $(BUILD)/obj/tests/bench/inproc.o: CFLAGS += -Iserver
 
 $(BUILD)/bench/inproc: $(BUILD)/obj/tests/bench/inproc.o $(SRVLIB) $(LIB)
@@ -246,6 +248,10 @@ bench-deps:
 bench: deps bench-deps
 	@$(MAKE) --no-print-directory build $(BUILD)/bench/hello $(BUILD)/bench/inproc
 	$(PYTHON) tests/bench/bench.py --build $(BUILD)
+
+bench-shards: deps bench-deps
+	@$(MAKE) --no-print-directory build
+	$(PYTHON) tests/bench/bench.py shards $(BUILD)
 
 # make eval: relevance with the Swedish features (compounds, edit
 # tolerance, accent folding, joining, proximity) on and off (--plain), on

@@ -82,6 +82,14 @@ int sok_facets_add(struct sok_facets *f, const char *const *val,
     return rc;
 }
 
+int sok_facets_add_count(struct sok_facets *f, unsigned i, const char *val,
+                         size_t len, unsigned long n)
+{
+    if (i >= f->n)
+        return SOK_EINVAL;
+    return len > 0 && n > 0 ? sok_counts_add(f->counts[i], val, len, n) : 0;
+}
+
 struct entry {
     const char *w;
     size_t len;

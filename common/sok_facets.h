@@ -34,6 +34,12 @@ void sok_facets_free(struct sok_facets *f);
 int sok_facets_add(struct sok_facets *f, const char *const *val,
                    const size_t *len, const char *key, size_t klen);
 
+/* Adds n matches with value val[0..len) to facet i, as counted elsewhere
+ * (a remote shard's Xapian::ValueCountMatchSpy, which counts documents:
+ * twins there count once per copy).  Returns 0, SOK_EINVAL or SOK_ENOMEM. */
+int sok_facets_add_count(struct sok_facets *f, unsigned i, const char *val,
+                         size_t len, unsigned long n);
+
 /* Facet i's counts into out->counts and out->n, sorted by count
  * (descending), then value (byte order); out->slot is left alone.  The
  * array and each value are malloc()ed, as sok_xresult_free() expects.

@@ -37,6 +37,11 @@
  *   SOK_SLOT_DUPKEY   near-duplicate key (hex), the collapse key
  *   SOK_SLOT_ORDINAL  section ordinal within its document, "%06u"
  *   SOK_SLOT_FILE     file key (hex), same as the F term
+ *   SOK_SLOT_TYPE_KEYED  the near-duplicate key, then the type name
+ *   SOK_SLOT_YEAR_KEYED  the near-duplicate key, then "YYYY" (absent
+ *                     with the year)
+ *     (from schema 6: facets over remote shards count a passage once by
+ *     counting these, sok_xapian.h; an older index counts each copy)
  *
  * A section of navigation only (sok_doc.h: nav; a table of contents, a
  * list of links) gets its title's terms and the boolean terms, no body or
@@ -58,13 +63,14 @@
 #ifndef SOK_TERMS_H
 #define SOK_TERMS_H
 
-#define SOK_SCHEMA_VERSION 5
+#define SOK_SCHEMA_VERSION 6
 
 /* The oldest schema the query side still reads: 2 differs from 3 only by
  * terms that 3 no longer writes, and queries written for 3 find the same
  * sections in either; 4 writes the terms of 3 (PDFs and navigation cut
  * into other sections, a "page" in the data), and 5 those of 4 (long
- * sections cut into parts); an index of an older schema is re-indexed
+ * sections cut into parts), and 6 those of 5 (two more values); an
+ * index of an older schema is re-indexed
  * whole by the next sok-index run, because every file's content hash
  * includes the schema. */
 #define SOK_SCHEMA_OLDEST_READ 2
@@ -85,6 +91,9 @@
 #define SOK_SLOT_DUPKEY   3
 #define SOK_SLOT_ORDINAL  4
 #define SOK_SLOT_FILE     5
+#define SOK_SLOT_TYPE_KEYED 6
+#define SOK_SLOT_YEAR_KEYED 7
+#define SOK_DUPKEY_LEN    16
 
 #define SOK_META_SCHEMA   "sok:schema"
 #define SOK_META_FILE     "sok:file:"

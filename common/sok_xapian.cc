@@ -59,10 +59,22 @@ struct sok_xq {
     Xapian::Query q;
 };
 
-struct sok_xr {
+/* A shard of a reader opened by sok_xr_open_shards. */
+struct xshard {
+    std::string path, host;    /* host empty: a local path */
+    unsigned port = 0;
+    std::string context;       /* what Xapian's NetworkErrors name it by */
     Xapian::Database db;
+    bool up = false;
+};
+
+struct sok_xr {
+    Xapian::Database db;       /* with shards: the up ones, combined */
     std::string path;
     sok_stub stub{};           /* the stub file path opens through, if any */
+    std::vector<xshard> shards;
+    unsigned timeout_ms = 0;
+    bool remote = false;       /* some shard is remote (facets, spelling) */
 };
 
 namespace {
@@ -726,18 +738,75 @@ char *sok_xq_describe(const struct sok_xq *q) noexcept
 
 /* ----------------------------------------------------------------- reader */
 
+static Xapian::Database open_shard(const xshard &s, unsigned timeout_ms)
+{
+    if (s.host.empty())
+        return Xapian::Database(s.path);
+    return Xapian::Remote::open(s.host, s.port, timeout_ms, timeout_ms);
+}
+
+/* Rebuilds r->db from the shards that are up. */
+static void combine(sok_xr *r)
+{
+    Xapian::Database db;
+    bool any = false;
+    for (const xshard &s : r->shards)
+        if (s.up) {
+            db.add_database(s.db);
+            any = true;
+        }
+    if (!any)
+        throw failure(SOK_ENODB, "every shard is down");
+    r->db = db;
+}
+
+/* A remote shard of r failed with e: reconnected at once when its
+ * connection was merely closed (xapian-tcpsrv's idle timeout), else left
+ * out.  False when e names no shard of r that is up (nothing to do). */
+static bool fail_over(sok_xr *r, const Xapian::NetworkError &e)
+{
+    for (xshard &s : r->shards) {
+        if (!s.up || s.host.empty() || s.context != e.get_context())
+            continue;
+        s.up = false;
+        /* Xapian's errors carry no RTTI: the type is told by name.  A
+         * timeout that came from the shard ("REMOTE:") is xapian-tcpsrv
+         * closing an idle connection, not the shard stalling. */
+        if (std::strcmp(e.get_type(), "NetworkTimeoutError") != 0 ||
+            e.get_msg().compare(0, 7, "REMOTE:") == 0) {
+            try {
+                s.db = open_shard(s, r->timeout_ms);
+                s.up = true;
+            } catch (const Xapian::Error &) {
+            }
+        }
+        combine(r);
+        return true;
+    }
+    return false;
+}
+
 /* Runs f, and once more after reopen() if a writer's commit recycled the
- * blocks f was reading.  f must be safe to run twice. */
+ * blocks f was reading; with shards, again without each remote shard that
+ * fails.  f must be safe to run more than once. */
 template <typename F>
 static void with_retry(sok_xr *r, F &&f)
 {
-    try {
-        f();
-        return;
-    } catch (const Xapian::DatabaseModifiedError &) {
+    for (size_t tries = 0;; tries++) {
+        try {
+            try {
+                f();
+                return;
+            } catch (const Xapian::DatabaseModifiedError &) {
+            }
+            r->db.reopen();
+            f();
+            return;
+        } catch (const Xapian::NetworkError &e) {
+            if (tries > 2 * r->shards.size() || !fail_over(r, e))
+                throw;
+        }
     }
-    r->db.reopen();
-    f();
 }
 
 /* Revision of a single local database; 0 when Xapian has none to give
@@ -779,6 +848,85 @@ void sok_xr_free(struct sok_xr *r) noexcept
     delete r;
 }
 
+int sok_xr_open_shards(const struct sok_xshard *v, size_t n,
+                       unsigned timeout_ms, const unsigned char *skip,
+                       struct sok_xr **out, struct sok_err *err) noexcept
+{
+    return guarded(err, __func__, ctx::general, [&] {
+        reset_out(out);
+        need(v != nullptr && n > 0, "no shards");
+        std::unique_ptr<sok_xr> r(new sok_xr);
+        r->timeout_ms = timeout_ms != 0 ? timeout_ms : 10000;
+        r->shards.resize(n);
+        std::string why;       /* the first shard's failure, for one alone */
+        for (size_t i = 0; i < n; i++) {
+            xshard &s = r->shards[i];
+            need(v[i].path != nullptr || v[i].host != nullptr,
+                 "shard without path or host");
+            if (v[i].path != nullptr) {
+                s.path = v[i].path;
+            } else {
+                s.host = v[i].host;
+                s.port = v[i].port;
+                s.context = "remote:tcp(" + s.host + ":" +
+                            std::to_string(s.port) + ")";
+                r->remote = true;
+            }
+            if (skip != nullptr && skip[i])
+                continue;
+            try {
+                s.db = open_shard(s, r->timeout_ms);
+                s.up = true;
+            } catch (const Xapian::NetworkError &e) {
+                why = why.empty() ? e.get_description() : why;
+            } catch (const Xapian::DatabaseOpeningError &e) {
+                why = why.empty() ? e.get_description() : why;
+            }
+        }
+        if (!why.empty() && n == 1)
+            throw failure(SOK_ENODB, "%s", why.c_str());
+        combine(r.get());
+        *out = r.release();
+    });
+}
+
+int sok_xr_shard_down(const struct sok_xr *r, size_t i) noexcept
+{
+    return r != nullptr && i < r->shards.size() && !r->shards[i].up;
+}
+
+int sok_xr_shard_drop(struct sok_xr *r, size_t i,
+                      struct sok_err *err) noexcept
+{
+    return guarded(err, __func__, ctx::general, [&] {
+        need(r != nullptr && i < r->shards.size(), "no such shard");
+        if (!r->shards[i].up)
+            return;
+        r->shards[i].up = false;
+        try {
+            combine(r);
+        } catch (...) {
+            r->shards[i].up = true;    /* the last one stays */
+            throw;
+        }
+        r->shards[i].db = Xapian::Database();
+    });
+}
+
+int sok_xr_shard_retry(struct sok_xr *r, size_t i,
+                       struct sok_err *err) noexcept
+{
+    return guarded(err, __func__, ctx::general, [&] {
+        need(r != nullptr && i < r->shards.size(), "no such shard");
+        xshard &s = r->shards[i];
+        s.up = false;
+        s.db = Xapian::Database();
+        s.db = open_shard(s, r->timeout_ms);
+        s.up = true;
+        combine(r);
+    });
+}
+
 int sok_xr_refresh(struct sok_xr *r, int *changed,
                    struct sok_err *err) noexcept
 {
@@ -788,7 +936,11 @@ int sok_xr_refresh(struct sok_xr *r, int *changed,
         need(r != nullptr, "NULL reader");
         sok_stub_id now;
         bool moved = true;
-        if (sok_stub_swapped(&r->stub, &now)) {
+        if (!r->shards.empty()) {
+            /* A shard's new generation comes through sok_xr_shard_retry;
+             * reopen() only follows local shards' own commits. */
+            with_retry(r, [&] { moved = r->db.reopen(); });
+        } else if (sok_stub_swapped(&r->stub, &now)) {
             r->db = Xapian::Database(r->path);
             sok_stub_accept(&r->stub, &now);
         } else {
@@ -869,14 +1021,13 @@ int sok_xr_terms(struct sok_xr *r, const char *prefix, size_t plen,
         /* Not with_retry(): retrying after the callback has seen terms
          * would show it some of them twice, so only a walk that has
          * delivered nothing retries. */
-        try {
+        with_retry(r, [&] {
+            if (seen != 0) {
+                /* A failure after terms were delivered is not retried. */
+                throw failure(SOK_EMODIFIED, "index changed during a walk");
+            }
             walk();
-        } catch (const Xapian::DatabaseModifiedError &) {
-            if (seen != 0)
-                throw;
-            r->db.reopen();
-            walk();
-        }
+        });
         return rc;
     });
 }
@@ -889,7 +1040,18 @@ int sok_xr_has_prefix(struct sok_xr *r, const char *prefix, size_t plen,
                  (prefix != nullptr || plen == 0),
              "NULL argument");
         std::string pfx = bytes(prefix, plen);
+        /* A remote shard answers allterms_begin() with every term of the
+         * prefix, one message each; a wildcard of one expansion is looked
+         * up on the shard itself, in one round trip. */
+        Xapian::Query w(Xapian::Query::OP_WILDCARD, pfx, 1,
+                        Xapian::Query::WILDCARD_LIMIT_FIRST);
         with_retry(r, [&] {
+            if (r->remote && !pfx.empty()) {
+                Xapian::Enquire enq(r->db);
+                enq.set_query(w);
+                *found = enq.get_mset(0, 0).get_matches_upper_bound() > 0;
+                return;
+            }
             *found = r->db.allterms_begin(pfx) != r->db.allterms_end(pfx);
         });
     });
@@ -952,8 +1114,10 @@ struct result_deleter {
 using result_ptr = std::unique_ptr<sok_xresult, result_deleter>;
 
 /* Hands every match's facet values and collapse key to sok_facets, which
- * does the counting.  Local databases only: a remote shard would need the
- * spy to be serialisable. */
+ * does the counting.  In-process only: a remote shard runs its spies
+ * itself, and xapian-tcpsrv knows only Xapian's own, so with remote shards
+ * run_search counts through ValueCountMatchSpy instead (documents, not
+ * collapse keys: a twin's copies each count there). */
 class FacetSpy : public Xapian::MatchSpy {
   public:
     explicit FacetSpy(const sok_xsearch *s) : s_(s)
@@ -978,6 +1142,7 @@ class FacetSpy : public Xapian::MatchSpy {
     }
 
     const sok_facets *counts() const { return f_; }
+    sok_facets *counts() { return f_; }
 
   private:
     const sok_xsearch *s_;
@@ -989,11 +1154,13 @@ class FacetSpy : public Xapian::MatchSpy {
 /* One complete search: builds a fresh result each time, so a retry after
  * DatabaseModifiedError starts clean (the unique_ptr frees a half-built
  * one). */
-static result_ptr run_search(const Xapian::Database &db, const sok_xsearch *s)
+static result_ptr run_search(const Xapian::Database &db, const sok_xsearch *s,
+                             bool remote)
 {
     /* Enquire keeps a plain pointer to the spy, so it is declared first
      * and outlives it. */
     FacetSpy spy(s);
+    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> vspies;
     Xapian::Enquire enq(db);
     /* 1, 0, 1, 0.5, 0.5 are BM25Weight's own defaults (k1, k2, k3, b,
      * min_normlen); only k1 and b are tunable from sok. */
@@ -1010,7 +1177,17 @@ static result_ptr run_search(const Xapian::Database &db, const sok_xsearch *s)
     if (s->collapse_slot >= 0)
         enq.set_collapse_key(static_cast<Xapian::valueno>(s->collapse_slot));
 
-    if (s->nfacets > 0)
+    /* Keyed: each (key, value) counts once, which is what FacetSpy
+     * counts. */
+    bool keyed = s->collapse_slot >= 0 && s->facet_key_len > 0;
+    for (unsigned i = 0; i < s->nfacets; i++)
+        keyed = keyed && s->facet_keyed[i] != 0;
+    for (unsigned i = 0; remote && i < s->nfacets; i++) {
+        vspies.emplace_back(new Xapian::ValueCountMatchSpy(
+            keyed ? s->facet_keyed[i] : s->facet_slots[i]));
+        enq.add_matchspy(vspies.back().get());
+    }
+    if (s->nfacets > 0 && !remote)
         enq.add_matchspy(&spy);
 
     Xapian::doccount check =
@@ -1023,6 +1200,10 @@ static result_ptr run_search(const Xapian::Database &db, const sok_xsearch *s)
     res->total = mset.get_matches_estimated();
     res->total_lower = mset.get_matches_lower_bound();
     res->total_upper = mset.get_matches_upper_bound();
+    /* Asks a remote shard for every hit's document at once, not one round
+     * trip per hit. */
+    if (remote)
+        mset.fetch();
     for (auto it = mset.begin(); it != mset.end(); ++it) {
         Xapian::Document doc = it.get_document();
         std::string data = doc.get_data(), key;
@@ -1034,6 +1215,16 @@ static result_ptr run_search(const Xapian::Database &db, const sok_xsearch *s)
                                      s->key_slot >= 0 ? key.data() : nullptr,
                                      key.size()));
     }
+    for (unsigned i = 0; i < vspies.size(); i++)
+        for (auto v = vspies[i]->values_begin(); v != vspies[i]->values_end();
+             ++v) {
+            const std::string &val = *v;
+            size_t skip = keyed ? s->facet_key_len : 0;
+            if (val.size() > skip)
+                alloc_ok(sok_facets_add_count(
+                    spy.counts(), i, val.data() + skip, val.size() - skip,
+                    keyed ? 1 : v.get_termfreq()));
+        }
     for (unsigned i = 0; i < s->nfacets; i++) {
         res->facets[i].slot = s->facet_slots[i];
         res->nfacets = i + 1;
@@ -1055,7 +1246,7 @@ int sok_xr_search(struct sok_xr *r, const struct sok_xsearch *s,
         need(s->bm25_k1 >= 0 && s->bm25_b >= 0 && s->bm25_b <= 1,
              "BM25 parameter out of range");
         result_ptr res;
-        with_retry(r, [&] { res = run_search(r->db, s); });
+        with_retry(r, [&] { res = run_search(r->db, s, r->remote); });
         *out = res.release();
     });
 }

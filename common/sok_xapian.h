@@ -259,6 +259,42 @@ int sok_xr_spelling(struct sok_xr *r, const char *word, size_t len,
 int sok_xr_get_data(struct sok_xr *r, const char *uterm, char **data,
                     size_t *len, struct sok_err *err) SOK_NOEXCEPT;
 
+/* ------------------------------------------------------------- shards */
+
+/* One shard of a reader over several (sok-server --shards FILE): a local
+ * database path (a glass directory or a stub), or host and port of an
+ * xapian-tcpsrv. */
+struct sok_xshard {
+    const char *path;         /* NULL for a remote shard */
+    const char *host;
+    unsigned port;
+};
+
+/* Opens the n shards as one database; remote ones with
+ * Xapian::Remote::open(host, port, timeout_ms, timeout_ms), so every
+ * network step of a remote shard gives up after timeout_ms (0: Xapian's
+ * default of 10 s).  Shards with skip[i] non-zero (skip may be NULL), and
+ * those that fail to open, are left out ("down").  Xapian has no
+ * skip-on-failure: whenever a remote shard fails inside any reader call
+ * (a timeout, a closed connection that does not reopen at once), the
+ * reader leaves it out and runs the call again on the others, so a
+ * stalled shard costs one call timeout_ms and later calls nothing.
+ * SOK_ENODB when no shard is up. */
+int sok_xr_open_shards(const struct sok_xshard *v, size_t n,
+                       unsigned timeout_ms, const unsigned char *skip,
+                       struct sok_xr **out, struct sok_err *err) SOK_NOEXCEPT;
+/* 1 when r (opened by sok_xr_open_shards) has left shard i out. */
+int sok_xr_shard_down(const struct sok_xr *r, size_t i) SOK_NOEXCEPT;
+/* Leaves shard i out from now on (another reader found it failing). */
+int sok_xr_shard_drop(struct sok_xr *r, size_t i,
+                      struct sok_err *err) SOK_NOEXCEPT;
+/* Opens shard i afresh (a new connection for a remote one) and takes it
+ * back in; on failure it stays out and the error is returned.  Also how a
+ * reader moves to a shard's new generation: xapian-tcpsrv opens a stub
+ * once per connection. */
+int sok_xr_shard_retry(struct sok_xr *r, size_t i,
+                       struct sok_err *err) SOK_NOEXCEPT;
+
 /* One search. */
 #define SOK_XFACET_MAX 4
 struct sok_xsearch {
@@ -277,6 +313,13 @@ struct sok_xsearch {
                                  and facets); 0 means the whole database */
     unsigned nfacets;
     unsigned facet_slots[SOK_XFACET_MAX];  /* values to count */
+    unsigned facet_keyed[SOK_XFACET_MAX];  /* with a collapse_slot, for
+                                 remote shards: a slot holding the
+                                 collapse key (facet_key_len bytes), then
+                                 facet i's value, so that their value
+                                 counts count each key once; 0: none
+                                 (each copy of a key counts there) */
+    unsigned facet_key_len;
     double bm25_k1, bm25_b;   /* 0 for Xapian's defaults */
 };
 

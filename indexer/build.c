@@ -177,6 +177,18 @@ static int build_section(struct sok_analyzer *a, const struct sok_document *doc,
         rc = sok_build_dupkey(s->title, s->text, dup, err);
     if (rc == 0)
         rc = sok_xdoc_set_value(xd, SOK_SLOT_DUPKEY, dup, 16, err);
+    /* The key, then the facet's value: a remote shard's value counts of
+     * these tell passages from copies (sok_terms.h). */
+    char keyed[SOK_DUPKEY_LEN + 32];
+    int kn = snprintf(keyed, sizeof keyed, "%.16s%s", dup, tname);
+    if (rc == 0 && kn > 0 && (size_t)kn < sizeof keyed)
+        rc = sok_xdoc_set_value(xd, SOK_SLOT_TYPE_KEYED, keyed, (size_t)kn,
+                                err);
+    if (rc == 0 && s->date[0]) {
+        snprintf(keyed, sizeof keyed, "%.16s%.4s", dup, s->date);
+        rc = sok_xdoc_set_value(xd, SOK_SLOT_YEAR_KEYED, keyed,
+                                SOK_DUPKEY_LEN + 4, err);
+    }
     if (rc == 0) {
         snprintf(term, sizeof term, "%06u", s->ordinal);
         rc = sok_xdoc_set_value(xd, SOK_SLOT_ORDINAL, term, strlen(term), err);

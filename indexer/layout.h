@@ -14,6 +14,20 @@
  * stub over XAPIANDB: rename() is atomic, so readers see the old index or the
  * new one, never a half-built one, and a crash before the rename leaves only
  * an unreferenced directory that the next run removes.
+ *
+ * A sharded index (sok-index --shards N) holds one database per shard, and
+ * every run, incremental or full, writes a new generation of each:
+ *
+ *   DIR/XAPIANDB              "auto shard-0/gen-N" ... one line per shard:
+ *                             the commit record, renamed into place
+ *                             atomically, naming the set a reader opens.
+ *   DIR/shard-K/gen-N/        shard K's glass database of set N.
+ *   DIR/shard-K/XAPIANDB      "auto gen-N": what `xapian-tcpsrv DIR/shard-K`
+ *                             opens; rewritten after DIR/XAPIANDB.
+ *
+ * An incremental run copies each shard's generation and commits into the
+ * copy (shardrun.c says why), so no shard's published database is ever
+ * written to and a kill leaves the old set whole.
  */
 #ifndef SOK_LAYOUT_H
 #define SOK_LAYOUT_H
@@ -24,6 +38,7 @@ struct sok_layout {
     char *dir;          /* owned: the --db directory */
     int lock_fd;        /* -1 when not locked */
     unsigned cur_gen;   /* generation the stub points at, 0 when none */
+    unsigned nshards;   /* shards of a sharded index, 0 for one database */
 };
 
 /* Creates DIR if needed and takes the run lock without waiting.
@@ -49,5 +64,22 @@ int sok_layout_remove_tree(const char *path);
  * XAPIANDB and fsyncs DIR. */
 int sok_layout_publish(struct sok_layout *l, unsigned gen,
                        struct sok_err *err);
+
+/* DIR/shard-K and DIR/shard-K/gen-NNNNNN, malloc()ed. */
+char *sok_layout_shard_path(const struct sok_layout *l, unsigned shard);
+char *sok_layout_shard_gen_path(const struct sok_layout *l, unsigned shard,
+                                unsigned gen);
+
+/* Commits a sharded run: writes the stub naming shard-0/gen-N ..
+ * shard-(nshards-1)/gen-N as XAPIANDB.tmp, fsyncs, renames it over
+ * XAPIANDB and fsyncs DIR (the commit point), then points each shard's own
+ * stub at gen-N (sok_layout_sync_shards). */
+int sok_layout_publish_set(struct sok_layout *l, unsigned gen,
+                           unsigned nshards, struct sok_err *err);
+
+/* Points every DIR/shard-K/XAPIANDB at the set's generation: they follow
+ * DIR/XAPIANDB, and a kill between the two renames leaves them behind
+ * until the next run calls this. */
+int sok_layout_sync_shards(const struct sok_layout *l, struct sok_err *err);
 
 #endif /* SOK_LAYOUT_H */

@@ -4,7 +4,7 @@
  * ../shared/docs/CONTRACT.md and the node-exporter textfile; the run
  * itself is run.c.
  *
- *   sok-index [--config FILE] [--db DIR] [--full] [--json] [--quiet]
+ *   sok-index [--config FILE] [--db DIR] [--shards N] [--full] [--json] [--quiet]
  *             [--verbose] [--follow-links] [--url-map DIR=URL]...
  *             [--metrics-file FILE] PATH...
  *
@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "run.h"
+#include "shardrun.h"
 #include "note.h"
 #include "sok_conf.h"
 #include "sok_err.h"
@@ -32,11 +33,12 @@
 
 enum { EXIT_DONE = 0, EXIT_USAGE = 1, EXIT_LOCKED = 2, EXIT_INDEX = 3 };
 enum { O_DB = 256, O_FULL, O_JSON, O_QUIET, O_VERBOSE, O_LINKS, O_MAP,
-       O_METRICS, O_PATH, O_CONFIG, O_HELP, O_VERSION };
+       O_METRICS, O_PATH, O_CONFIG, O_HELP, O_VERSION, O_SHARDS };
 
 static const struct option k_opts[] = {
     { "db", required_argument, NULL, O_DB },
     { "full", no_argument, NULL, O_FULL },
+    { "shards", required_argument, NULL, O_SHARDS },
     { "json", no_argument, NULL, O_JSON },
     { "quiet", no_argument, NULL, O_QUIET },
     { "verbose", no_argument, NULL, O_VERBOSE },
@@ -65,13 +67,17 @@ struct cli {
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: sok-index [--config FILE] [--db DIR] [--full] [--json]\n"
+            "usage: sok-index [--config FILE] [--db DIR] [--shards N] [--full]\n"
+            "                 [--json]\n"
             "                 [--quiet] [--verbose] [--follow-links]\n"
             "                 [--url-map DIR=URL]... [--metrics-file FILE] "
             "PATH...\n"
             "  --config FILE  read options from FILE first (\"db = DIR\",\n"
             "             \"path = DIR\" for a PATH; the command line wins)\n"
             "  --db DIR   index directory (default " DEFAULT_DB ")\n"
+            "  --shards N write N databases DIR/shard-0 .. DIR/shard-N-1, each\n"
+            "             file in the one a hash of its path names (changing N\n"
+            "             needs --full); later runs keep the index's number\n"
             "  --full     rebuild from nothing, swapped in when complete\n"
             "  --json     print the summary as one JSON object\n"
             "  --quiet    no progress display and no notes on stderr\n"
@@ -97,6 +103,15 @@ static int apply(struct cli *c, int id, const char *v, int on,
     case O_VERBOSE: c->o.verbose = on; break;
     case O_LINKS: c->o.follow_links = on; break;
     case O_METRICS: c->metrics = v; break;
+    case O_SHARDS: {
+        char *end = NULL;
+        unsigned long n = strtoul(v, &end, 10);
+        if (end == v || *end != '\0' || n < 1 || n > SOK_SHARDS_MAX)
+            return sok_err_set(err, SOK_EINVAL, "--shards takes 1 to %d, "
+                               "not %s", SOK_SHARDS_MAX, v);
+        c->o.shards = (unsigned)n;
+        break;
+    }
     case O_CONFIG: c->config = v; break;
     case O_MAP: return sok_urlmap_add(&c->map, v, err);
     case O_PATH:

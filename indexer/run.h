@@ -16,6 +16,8 @@ struct sok_urlmap;
 struct sok_run_opts {
     const char *db;                 /* --db DIR */
     int full;                       /* --full */
+    unsigned shards;                /* --shards N; 0: as the index has
+                                       (one database when unsharded) */
     int quiet;                      /* --quiet: no progress, no notes */
     int verbose;                    /* --verbose: phases and their times */
     int follow_links;               /* --follow-links: links out of the

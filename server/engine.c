@@ -2,6 +2,7 @@
  * engine: reader lifecycle for one worker thread (see engine.h).
  */
 #include "engine.h"
+#include "shards.h"
 #include "spell.h"
 #include "sok_terms.h"
 
@@ -27,10 +28,28 @@ static int check_schema(struct sok_xr *xr, struct sok_err *err)
     return rc;
 }
 
+int sok_engine_open_xr(const char *db, const struct sok_engine_opts *opts,
+                       struct sok_xr **xr, struct sok_err *err)
+{
+    unsigned epoch[SOK_SHARDS_MAX];
+    if (opts != NULL && opts->shards != NULL)
+        return sok_shards_open(opts->shards, xr, epoch, err);
+    return sok_xr_open(db, xr, err);
+}
+
+uint64_t sok_engine_missing(struct sok_engine *e)
+{
+    if (e->opts.shards == NULL || e->xr == NULL)
+        return 0;
+    return sok_shards_note(e->opts.shards, e->xr, e->shard_epoch);
+}
+
 static int open_reader(struct sok_engine *e, struct sok_err *err)
 {
     struct sok_xr *xr = NULL;
-    int rc = sok_xr_open(e->db, &xr, err);
+    int rc = e->opts.shards
+                 ? sok_shards_open(e->opts.shards, &xr, e->shard_epoch, err)
+                 : sok_xr_open(e->db, &xr, err);
     if (rc == 0)
         rc = check_schema(xr, err);
     if (rc != 0) {
@@ -57,6 +76,8 @@ int sok_engine_new(const char *db, const struct sok_engine_opts *opts,
     if (e->opts.spell == NULL) {
         rc = sok_spell_shared_new(db, &e->spell_own, err);
         e->opts.spell = e->spell_own;
+        if (rc == 0)
+            sok_spell_shared_use_shards(e->spell_own, e->opts.shards);
     }
     if (rc == 0)
         rc = sok_analyzer_new(&e->an, err);
@@ -86,6 +107,9 @@ int sok_engine_refresh(struct sok_engine *e, struct sok_err *err)
     if (e->xr != NULL) {
         int changed = 0;
         struct sok_err tmp = SOK_ERR_INIT;
+        if (e->opts.shards != NULL &&
+            sok_shards_sync(e->opts.shards, e->xr, e->shard_epoch))
+            e->gen++;
         if (sok_xr_refresh(e->xr, &changed, &tmp) == 0) {
             if (!changed)
                 return 0;

@@ -8,6 +8,7 @@
 #define SOK_ENGINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 #include "sok_err.h"
 #include "sok_xapian.h"
@@ -17,6 +18,7 @@
 struct sok_spell_shared;        /* spell.h */
 struct sok_zerolog;             /* zerolog.h */
 struct sok_spell_rev;           /* spell.c */
+struct sok_shards;              /* shards.h */
 
 /* What every engine of a process shares, set once at start-up. */
 struct sok_engine_opts {
@@ -37,9 +39,12 @@ struct sok_engine_opts {
                                    searches that found nothing are
                                    counted for staff (zerolog.h); NULL:
                                    nowhere */
+    struct sok_shards *shards;  /* borrowed, outlives the engines: the
+                                   shards of --shards FILE, opened instead
+                                   of the db path (shards.h); NULL: none */
 };
 
-#define SOK_ENGINE_OPTS_INIT { 0, NULL, NULL, NULL }
+#define SOK_ENGINE_OPTS_INIT { 0, NULL, NULL, NULL, NULL }
 
 struct sok_engine {
     char *db;                   /* owned: the --db path */
@@ -55,6 +60,8 @@ struct sok_engine {
                                            holds a reference to (spell.c) */
     struct sok_vocab_view vocab;    /* the vocabulary snapshots this
                                        engine's requests use (vocab.c) */
+    unsigned shard_epoch[64];   /* with opts.shards: what xr opened of
+                                   each shard (shards.h) */
 };
 
 /* Creates an engine for the index at db and opens it; opts (NULL: the
@@ -75,6 +82,16 @@ void sok_engine_free(struct sok_engine *e);
  * schema outside SOK_SCHEMA_OLDEST_READ..SOK_SCHEMA_VERSION is
  * SOK_ECORRUPT. */
 int sok_engine_refresh(struct sok_engine *e, struct sok_err *err);
+
+/* Opens a reader on db, or on the shards of opts->shards when set: how
+ * an engine and the spelling builder open the index. */
+int sok_engine_open_xr(const char *db, const struct sok_engine_opts *opts,
+                       struct sok_xr **xr, struct sok_err *err);
+
+/* With --shards: the shards e's reader has left out, as a mask (bit i:
+ * shard i), telling the set of those it found failing (call after a
+ * request's searching); 0 without shards. */
+uint64_t sok_engine_missing(struct sok_engine *e);
 
 /* Document count and revision of the open index (after a refresh).  The
  * revision is the indexer's run counter ("sok:revision" metadata) when the

@@ -62,6 +62,9 @@ static int run_one(struct run *r, const struct sok_xq *q,
     s.check_at_least = pass == PASS_TWINS ? limit : check;
     s.facet_slots[0] = SOK_SLOT_TYPE;
     s.facet_slots[1] = SOK_SLOT_YEAR;
+    s.facet_keyed[0] = SOK_SLOT_TYPE_KEYED;
+    s.facet_keyed[1] = SOK_SLOT_YEAR_KEYED;
+    s.facet_key_len = SOK_DUPKEY_LEN;
     s.nfacets = pass == PASS_MAIN ? 2 : pass == PASS_OTHERS ? 1 : 0;
     return sok_xr_search(r->e->xr, &s, out, r->err);
 }
@@ -83,6 +86,7 @@ static int load_twins(struct run *r, const struct sok_xresult *x,
         t->docid = xh->docid;
         t->score = xh->weight;
         t->collapsed = xh->collapse_count;
+        t->unsure = r->e->opts.shards != NULL;
     }
     return 0;
 }
@@ -340,7 +344,7 @@ static int grouped_page(struct run *r, const struct sok_xq *q,
     struct sok_xresult *xm = NULL;
     int rc = 0, collapsed = 0;
     for (size_t i = 0; i < x->nhits; i++)
-        collapsed |= x->hits[i].collapse_count > 0;
+        collapsed |= x->hits[i].collapse_count > 0 || h[i].unsure;
     if (collapsed) {
         unsigned lim = 2 * xlim < SOK_DEDUP_TWINS ? 2 * xlim
                                                   : SOK_DEDUP_TWINS;

@@ -80,6 +80,8 @@ struct sok_req {
                                    reused (reply.c) */
     int replied;
     long long t0_us;
+    uint64_t missing;           /* shards left out of the answer (shards.h),
+                                   for the access log */
 };
 
 /* Cache-Control of a 200 reply: none (no-cache, the default), an answer

@@ -5,6 +5,7 @@
  * is not a flag.
  */
 #include "options.h"
+#include "shards.h"
 #include "cache.h"
 #include "sok_conf.h"
 #include "zerolog.h"
@@ -27,7 +28,7 @@
 enum {
     O_DB = 256, O_LISTEN, O_THREADS, O_CONNS, O_TIMEOUT, O_CACHE, O_QUIET,
     O_PLAIN, O_SYN, O_BETS, O_ZLOG, O_STAFF, O_WAIT, O_ALOG, O_LOGQ,
-    O_PROXY, O_CORS, O_BASE, O_PUBLIC, O_MAXAGE,
+    O_PROXY, O_CORS, O_BASE, O_PUBLIC, O_MAXAGE, O_SHARDS, O_SHARD_TIMEOUT,
     O_CONFIG, O_CHECK, O_HELP, O_VERSION
 };
 
@@ -52,6 +53,8 @@ static const struct option k_opts[] = {
     { "base-path", required_argument, NULL, O_BASE },
     { "public-url", required_argument, NULL, O_PUBLIC },
     { "cache-max-age", required_argument, NULL, O_MAXAGE },
+    { "shards", required_argument, NULL, O_SHARDS },
+    { "shard-timeout", required_argument, NULL, O_SHARD_TIMEOUT },
     /* the command line's only */
     { "config", required_argument, NULL, O_CONFIG },
     { "check-config", no_argument, NULL, O_CHECK },
@@ -73,12 +76,20 @@ static void usage(FILE *f)
         "                  [--trusted-proxy ADDR[/BITS]]...\n"
         "                  [--cors-origin ORIGIN]... [--base-path /PATH]\n"
         "                  [--public-url URL] [--cache-max-age S]\n"
+        "                  [--shards FILE] [--shard-timeout MS]\n"
         "  --config FILE    read the options from FILE first (keys: the long\n"
         "                   options, \"db = DIR\"); SIGHUP reads it again\n"
         "  --check-config   check the options and the file, then exit\n"
-        "  --db DIR         index directory (default %s)\n"
+        "  --db DIR         index directory (default %s; a sharded one\n"
+        "                   opens all its shards)\n"
+        "  --shards FILE    search the shards FILE names, one a line: a\n"
+        "                   database path or \"remote HOST:PORT\" (an\n"
+        "                   xapian-tcpsrv), instead of --db\n"
+        "  --shard-timeout MS  how long a remote shard may take to answer\n"
+        "                   before it is left out (default %d)\n"
         "  --listen A:P     address to serve (default %s; port 0: any)\n"
-        "  --threads N      worker threads (default: number of cores)\n"
+        "  --threads N      worker threads (default: number of cores; four\n"
+        "                   a core with --shards)\n"
         "  --max-conns N    open connections before shedding with 503 "
         "(default %d)\n"
         "  --timeout S      idle limit and deadline for a request to "
@@ -115,7 +126,8 @@ static void usage(FILE *f)
         "  --public-url URL the search's public address, for opensearch.xml\n"
         "  --cache-max-age S  how long clients may reuse an answer (default\n"
         "                   %d s; the page's assets: a year)\n",
-        DEFAULT_DB, DEFAULT_LISTEN, DEFAULT_CONNS, DEFAULT_TIMEOUT,
+        DEFAULT_DB, SOK_SHARD_TIMEOUT_DEF, DEFAULT_LISTEN, DEFAULT_CONNS,
+        DEFAULT_TIMEOUT,
         SOK_CACHE_MB_DEF, SOK_ZEROLOG_SAVE_S, SOK_MAX_AGE_DEF);
 }
 
@@ -208,6 +220,10 @@ static int apply(struct sok_options *o, int id, const char *v, int on,
     case O_ZLOG: o->zero_log = v; break;
     case O_ALOG: o->access_log_path = v; break;
     case O_PUBLIC: c->public_url = v; break;
+    case O_SHARDS: o->shards = v; break;
+    case O_SHARD_TIMEOUT:
+        return parse_count("shard-timeout", v, 1, 600000,
+                           &o->shard_timeout_ms, err);
     case O_CONFIG: o->config = v; break;
     case O_STAFF: return sok_acl_add(&o->live.staff_allow, v, err);
     case O_PROXY: return sok_acl_add(&o->live.trusted, v, err);
@@ -272,6 +288,7 @@ static void defaults(struct sok_options *o)
     o->cfg.log_fd = 2;
     o->live.access_log = 1;
     o->live.max_age = SOK_MAX_AGE_DEF;
+    o->shard_timeout_ms = SOK_SHARD_TIMEOUT_DEF;
 }
 
 /* One pass of getopt_long over argv; only: apply only that option (the
@@ -354,9 +371,10 @@ void sok_options_restart_keys(const struct sok_options *was,
                               const struct sok_options *now)
 {
     const struct sok_httpd_cfg *a = &was->cfg, *b = &now->cfg;
-    const char *keys[16];
+    const char *keys[20];
     size_t n = 0;
-    if (differs(a->db, b->db)) keys[n++] = "db";
+    /* With --shards the running db is the shards file (main.c). */
+    if (!was->shards && differs(a->db, b->db)) keys[n++] = "db";
     if (differs(a->listen, b->listen)) keys[n++] = "listen";
     if (b->threads && a->threads != b->threads) keys[n++] = "threads";
     if (a->timeout_s != b->timeout_s) keys[n++] = "timeout";
@@ -367,6 +385,9 @@ void sok_options_restart_keys(const struct sok_options *was,
     if (differs(was->synonyms, now->synonyms)) keys[n++] = "synonyms";
     if (differs(was->best_bets, now->best_bets)) keys[n++] = "best-bets";
     if (differs(was->zero_log, now->zero_log)) keys[n++] = "zero-log";
+    if (differs(was->shards, now->shards)) keys[n++] = "shards";
+    if (was->shard_timeout_ms != now->shard_timeout_ms)
+        keys[n++] = "shard-timeout";
     if (was->wait_for_index != now->wait_for_index)
         keys[n++] = "wait-for-index";
     for (size_t i = 0; i < n; i++)

@@ -26,6 +26,8 @@ struct sok_options {
     const char *access_log_path;    /* NULL: stderr */
     int check_config;           /* --check-config: only check, exit */
     int wait_for_index;         /* --wait-for-index */
+    const char *shards;         /* --shards FILE, NULL: none (shards.h) */
+    unsigned shard_timeout_ms;  /* --shard-timeout MS */
     char **owned;               /* the config file's values */
     size_t nowned;
 };

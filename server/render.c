@@ -589,6 +589,10 @@ static void results(struct sok_buf *b, const struct sok_search_req *req,
         put_quoted_q(b, req, rc);
     }
     sok_buf_puts(b, "</h2>\n", rc);
+    /* The shards' addresses are the operator's business, not the page's. */
+    if (res->missing)
+        sok_buf_puts(b, "<p class=\"partial\">Några träffar kan saknas: en "
+                     "del av sökindexet svarar inte just nu.</p>\n", rc);
     if (res->suggestion != NULL) {
         sok_buf_puts(b, "<p class=\"suggestion\">Menade du <a href=\"", rc);
         put_own(b, "/?q=", rc);

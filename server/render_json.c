@@ -4,6 +4,7 @@
  * < > &, so JSON is never sniffed as HTML.
  */
 #include "render.h"
+#include "shards.h"
 #include "query.h"
 #include "sok_terms.h"
 #include "sok_doc.h"
@@ -140,8 +141,19 @@ void sok_render_search_json(struct sok_buf *b,
     put_facet(b, sok_render_facet(res, SOK_SLOT_TYPE), rc);
     sok_buf_puts(b, ",\"year\":", rc);
     put_facet(b, sok_render_facet(res, SOK_SLOT_YEAR), rc);
-    sok_buf_puts(b, res->facets_exact ? "},\"facets_exact\":true}\n"
-                                      : "},\"facets_exact\":false}\n", rc);
+    sok_buf_puts(b, res->facets_exact ? "},\"facets_exact\":true"
+                                      : "},\"facets_exact\":false", rc);
+    /* With --shards: whether some shard is missing from the answer, and
+     * which (named as in the shards file). */
+    sok_buf_puts(b, res->missing ? ",\"partial\":true,\"missing\":["
+                                 : ",\"partial\":false,\"missing\":[", rc);
+    for (size_t i = 0, n = 0; res->missing && i < 64; i++)
+        if (res->missing & ((uint64_t)1 << i)) {
+            if (n++)
+                sok_buf_putc(b, ',', rc);
+            sok_buf_json_qstr(b, sok_shards_name(res->shards, i), rc);
+        }
+    sok_buf_puts(b, "]}\n", rc);
 }
 
 void sok_render_suggest_json(struct sok_buf *b, const json_t *list, int *rc)

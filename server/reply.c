@@ -20,6 +20,7 @@
  * parameter is kept, masked (q=-) or dropped (--log-query).
  */
 #include "httpd.h"
+#include "shards.h"
 #include "httperr.h"
 #include "sok_clock.h"
 
@@ -237,7 +238,18 @@ static void access_log(struct sok_req *r, int status, size_t bytes,
     n += log_quoted(evhttp_find_header(in, "Referer"), line + n);
     line[n++] = ' ';
     n += log_quoted(evhttp_find_header(in, "User-Agent"), line + n);
-    n += (size_t)snprintf(line + n, 32, " %lld\n", usec);
+    n += (size_t)snprintf(line + n, 32, " %lld", usec);
+    /* A partial answer names the shards it lacks, after the time. */
+    const struct sok_shards *sh = r->cfg->engine.shards;
+    for (size_t i = 0, k = 0; sh && r->missing && i < sok_shards_count(sh);
+         i++)
+        if ((r->missing & ((uint64_t)1 << i)) &&
+            n + 300 < sizeof line)
+            n += (size_t)snprintf(line + n, 300, "%s%s", k++ ? "," :
+                                  " missing=\"", sok_shards_name(sh, i));
+    if (sh && r->missing)
+        line[n++] = '"';
+    line[n++] = '\n';
     ssize_t rc = write(r->cfg->log_fd, line, n);
     (void)rc;
 }

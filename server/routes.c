@@ -8,6 +8,7 @@
  * (zerolog.h), whether it was computed or answered from the cache.
  */
 #include "httpd.h"
+#include "shards.h"
 #include "httperr.h"
 #include "cache.h"
 #include "params.h"
@@ -231,7 +232,9 @@ static void api_search(struct sok_req *r, const char *qs)
         struct sok_buf *b = scratch(r);
         int brc = 0;
         sok_render_search_json(b, &req, &res, &brc);
-        if (brc == 0)
+        r->missing = res.missing;
+        /* A partial answer is not kept: the shard may be back next time. */
+        if (brc == 0 && res.missing == 0)
             cache_store(r, &c, b, 1, res.total);
         if (r->cache != NULL)
             set_cache_header(r, "miss");
@@ -281,6 +284,33 @@ static void index_info(struct sok_req *r, struct sok_index_info *ix,
     ix->committed = sok_metrics_commit_time(r->cfg->db);
 }
 
+/* /healthz with --shards: as without, plus each shard's state, and
+ * "degraded" while some shard is down (still 200: the others answer). */
+static void shards_health(struct sok_req *r, const struct sok_index_info *ix,
+                          const char *when, double age)
+{
+    const struct sok_shards *sh = r->cfg->engine.shards;
+    struct sok_buf *b = scratch(r);
+    int brc = 0, down = 0;
+    for (size_t i = 0; i < sok_shards_count(sh); i++)
+        down += !sok_shards_up(sh, i, NULL);
+    sok_buf_printf(b, &brc, "{\"status\":\"%s\",\"docs\":%lu,"
+                   "\"revision\":%lu,\"committed\":%s,\"age_seconds\":%.0f,"
+                   "\"version\":\"%s\",\"shards\":[",
+                   down ? "degraded" : "ok", ix->docs, ix->revision, when,
+                   age < 0 ? 0 : age, SOK_VERSION);
+    for (size_t i = 0; i < sok_shards_count(sh); i++) {
+        double since = 0;
+        int up = sok_shards_up(sh, i, &since);
+        sok_buf_puts(b, i ? ",{\"name\":" : "{\"name\":", &brc);
+        sok_buf_json_qstr(b, sok_shards_name(sh, i), &brc);
+        sok_buf_printf(b, &brc, ",\"state\":\"%s\",\"since_seconds\":%.0f}",
+                       up ? "up" : "down", (double)time(NULL) - since);
+    }
+    sok_buf_puts(b, "]}\n", &brc);
+    reply_buf(r, 200, CT_JSON, b, brc);
+}
+
 static void healthz(struct sok_req *r)
 {
     struct sok_index_info ix;
@@ -296,6 +326,11 @@ static void healthz(struct sok_req *r)
         age = (double)time(NULL) - ix.committed;
     }
     int n;
+    const struct sok_shards *sh = r->cfg->engine.shards;
+    if (rc == 0 && sh != NULL) {
+        shards_health(r, &ix, when, age);
+        return;
+    }
     if (rc == 0)
         n = snprintf(body, sizeof body,
                      "{\"status\":\"ok\",\"docs\":%lu,\"revision\":%lu,"
@@ -323,6 +358,19 @@ static void metrics(struct sok_req *r)
     struct sok_buf b = SOK_BUF_INIT;
     int rc = 0;
     sok_metrics_render(&b, all, n, &ix, &rc);
+    const struct sok_shards *sh = r->cfg->engine.shards;
+    if (sh != NULL)
+        sok_buf_puts(&b, "# HELP sok_shard_up Whether the shard answers (--shards).\n"
+                     "# TYPE sok_shard_up gauge\n", &rc);
+    for (size_t i = 0; sh != NULL && i < sok_shards_count(sh); i++) {
+        sok_buf_puts(&b, "sok_shard_up{shard=\"", &rc);
+        for (const char *c = sok_shards_name(sh, i); *c; c++) {
+            if (*c == '"' || *c == '\\')
+                sok_buf_putc(&b, '\\', &rc);
+            sok_buf_putc(&b, *c == '\n' ? ' ' : *c, &rc);
+        }
+        sok_buf_printf(&b, &rc, "\"} %d\n", sok_shards_up(sh, i, NULL));
+    }
     reply_buf(r, 200, CT_PROM, &b, rc);
     sok_buf_free(&b);
 }
@@ -368,7 +416,8 @@ static void page(struct sok_req *r, const char *qs)
                                  sok_httperr_sv(rc, param), &brc);
         } else {
             sok_render_page_html(b, &req, &res, NULL, &brc);
-            if (brc == 0)
+            r->missing = res.missing;
+            if (brc == 0 && res.missing == 0)
                 cache_store(r, &c, b, 0, res.total);
             if (r->cache != NULL)
                 set_cache_header(r, "miss");

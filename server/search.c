@@ -99,6 +99,8 @@ int sok_search_run(struct sok_engine *e, const struct sok_search_req *req,
     }
     sok_plan_free(p);
     free(hl);
+    res->missing = sok_engine_missing(e);
+    res->shards = e->opts.shards;
     res->took_ms = sok_clock_us() / 1e3 - t0;
     return rc;
 }

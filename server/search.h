@@ -61,6 +61,7 @@
 #define SOK_SEARCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 #include "sok_err.h"
 #include "sok_xapian.h"
@@ -135,6 +136,10 @@ struct sok_search_res {
                                other than as typed (query.h) */
     unsigned long total_without_types;  /* when nothing was found: the   */
     unsigned long total_without_dates;  /* matches without that filter */
+    uint64_t missing;       /* with --shards: the shards left out of this
+                               answer (bit i: shard i), which is then
+                               partial; 0: every shard answered */
+    const struct sok_shards *shards;    /* borrowed: whose names those are */
 };
 
 #define SOK_SEARCH_RES_INIT { .facets_exact = 1, .total_exact = 1 }

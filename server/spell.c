@@ -195,6 +195,17 @@ size_t sok_spell_correction(struct sok_engine *e, const char *w, size_t len,
             memcpy(out, s, n + 1);
     }
     free(s);
+    if (n == 0 && e->opts.shards != NULL) {
+        /* A remote shard's spelling dictionary does not travel (Xapian
+         * 1.4's remote backend has none): the nearest, most frequent
+         * indexed word of every shard stands in for it. */
+        struct sok_alts al;
+        sok_spell_near(e, w, len, &al);
+        if (al.n > 0 && al.a[0].len < cap) {
+            n = al.a[0].len;
+            memcpy(out, al.a[0].w, n + 1);
+        }
+    }
     return n;
 }
 
@@ -329,6 +340,7 @@ struct sok_spell_rev {
  * (sok_spell_prepare, at sok-server's start-up). */
 struct sok_spell_shared {
     char *db;                       /* owned; what the builder opens */
+    struct sok_engine_opts opts;    /* only .shards: opened instead of db */
     atomic_int stop;                /* set by _free: builds give up */
     pthread_mutex_t mu;             /* guards the rest, and every refs */
     struct sok_spell_rev *cur;      /* NULL until the first build */
@@ -497,7 +509,7 @@ static void *builder_main(void *arg)
     struct sok_err err = SOK_ERR_INIT;
     struct sok_spell_rev *nd = NULL, *old = NULL;
     unsigned long docs = 0, rev = 0;
-    if (sok_xr_open(s->db, &xr, &err) == 0 &&
+    if (sok_engine_open_xr(s->db, &s->opts, &xr, &err) == 0 &&
         sok_engine_reader_stats(xr, &docs, &rev, &err) == 0)
         nd = rev_build(xr, docs, rev, &s->stop);
     sok_xr_free(xr);
@@ -548,6 +560,12 @@ int sok_spell_shared_new(const char *db, struct sok_spell_shared **out,
     }
     *out = s;
     return 0;
+}
+
+void sok_spell_shared_use_shards(struct sok_spell_shared *s,
+                                 struct sok_shards *shards)
+{
+    s->opts.shards = shards;
 }
 
 void sok_spell_shared_free(struct sok_spell_shared *s)

@@ -77,6 +77,12 @@ struct sok_spell_shared;
 int sok_spell_shared_new(const char *db, struct sok_spell_shared **out,
                          struct sok_err *err);
 
+/* The builder opens these shards instead of the db path (engine.h:
+ * sok_engine_open_xr); borrowed, outliving s. */
+struct sok_shards;
+void sok_spell_shared_use_shards(struct sok_spell_shared *s,
+                                 struct sok_shards *shards);
+
 /* Frees s (NULL: nothing), and every deletion index it holds; a rebuild
  * still running is stopped early and its thread joined.  Only once every
  * engine using s has been freed. */

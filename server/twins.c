@@ -192,7 +192,7 @@ int sok_twins_group(struct sok_twin *h, size_t nh, struct sok_twin *m,
         dst->collapsed += t->collapsed;
         if ((rc = add_copy(dst, t, err)) != 0)
             return rc;
-        for (size_t j = 0; j < nm && t->collapsed > 0; j++) {
+        for (size_t j = 0; j < nm && (t->collapsed > 0 || t->unsure); j++) {
             if (is_copy(t, &m[j], err, &rc))
                 rc = add_copy(dst, &m[j], err);
             if (rc != 0)

@@ -30,6 +30,10 @@ struct sok_twin {               /* a section in the running */
     unsigned docid;
     double score;
     unsigned collapsed;         /* copies Xapian collapsed into it */
+    int unsure;                 /* collapsed may miss copies: Xapian 1.4
+                                   merges remote shards' collapsed results
+                                   without counting the copies it drops
+                                   across them, so look for copies anyway */
     /* Worked out (zero them first; sok_twins_free frees them): */
     json_t *doc;                /* owned: the record, parsed on first use */
     uint64_t *sh;               /* owned: its shingles (dedup.h) */

@@ -31,7 +31,7 @@ BUILD/bench/report.json.  Nothing here asserts a timing: the bench reports.
 Internal sub-commands (run as separate processes so their peak RSS is their own):
     bench.py fts5-index DB CORPUS_DIR
 """
-import json, os, platform, random, re, shutil, socket, sqlite3, statistics, subprocess, sys, time
+import json, os, platform, random, re, shutil, signal, socket, sqlite3, statistics, subprocess, sys, time
 import urllib.parse
 
 PY = "/usr/bin/python3"
@@ -720,6 +720,113 @@ def bench_http(b, db, mix, work, runs, secs, conns_list, with_hello=True):
     return res
 
 
+# ---------------------------------------------------------------- shards
+
+def free_port():
+    """A loopback port free right now (xapian-tcpsrv takes no port 0)."""
+    import socket
+    sk = socket.socket()
+    sk.bind(("127.0.0.1", 0))
+    port = sk.getsockname()[1]
+    sk.close()
+    return port
+
+
+def start_tcpsrv(path, port, logf):
+    """xapian-tcpsrv for one shard, in a process group of its own (it forks
+    one process per connection)."""
+    fe = open(logf, "wb")
+    p = subprocess.Popen(["xapian-tcpsrv", "--interface", "127.0.0.1", "--port", str(port), path],
+                         stdout=fe, stderr=subprocess.STDOUT, start_new_session=True)
+    for _ in range(200):
+        time.sleep(0.05)
+        if b"Listening" in open(logf, "rb").read():
+            return p
+        if p.poll() is not None:
+            break
+    raise RuntimeError(f"xapian-tcpsrv did not start: {open(logf, 'rb').read()[-1000:]!r}")
+
+
+def stop_group(p):
+    try:
+        os.killpg(p.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    p.wait()
+
+
+def bench_shards(b, corpus, mix, work, runs, secs, counts=(0, 1, 2, 3), conns=(1, 16)):
+    """sok-server --shards over 1, 2 and 3 xapian-tcpsrv on loopback, the
+    corpus indexed with sok-index --shards N, and (0) sok-server --db on the
+    corpus as one local database, the baseline: p50/p99 at one connection
+    (latency) and q/s at 16, --cache-mb 0.  On one machine the shards share
+    its cores, so this measures what the remote protocol and the merge cost,
+    not what more machines would gain."""
+    if shutil.which("xapian-tcpsrv") is None:
+        log("shards skipped: no xapian-tcpsrv (apt-get install xapian-tools)")
+        return None
+    lua = os.path.join(work, "mix-shards.lua")
+    write_lua(lua, ["/api/search?" + sok_qs(q) for q in mix])
+    res = {"counts": list(counts), "conns": list(conns), "wrk_seconds": secs}
+    for n in counts:
+        db = os.path.join(work, f"sok-shards-{n}")
+        rmrf(db)
+        t = time.monotonic()
+        p = subprocess.run([b.sok_index, "--db", db, "--quiet", *(["--shards", str(n)] if n else []), corpus],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            raise RuntimeError(f"sok-index --shards {n} exited {p.returncode}: {p.stderr[-2000:]}")
+        row = {"index_seconds": time.monotonic() - t}
+        ports = [free_port() for _ in range(n)]
+        tcps, sp = [], None
+        try:
+            for k in range(n):
+                tcps.append(start_tcpsrv(os.path.join(db, f"shard-{k}"), ports[k],
+                                         os.path.join(work, f"tcpsrv-{n}-{k}.log")))
+            sf = os.path.join(work, f"shards-{n}")
+            with open(sf, "w") as fh:
+                fh.write("".join(f"remote 127.0.0.1:{pt}\n" for pt in ports))
+            what = ["--shards", sf] if n else ["--db", db]
+            sp, sport = start_server([b.sok_server, *what, "--listen", "127.0.0.1:0", "--quiet",
+                                      "--cache-mb", "0"], os.path.join(work, f"server-shards-{n}.log"))
+            wrk(f"http://127.0.0.1:{sport}", 2, 2, lua)
+            for c in conns:
+                sr = []
+                for r in range(runs):
+                    x = wrk(f"http://127.0.0.1:{sport}", c, secs, lua)
+                    sr.append(x)
+                    log(f"  shards {n}, wrk -c{c} run {r + 1}/{runs}: {fmt(x['qps'])} req/s "
+                        f"p50 {fmt(x['p50_ms'], 2)} ms p99 {fmt(x['p99_ms'], 2)} ms (non-2xx {x['non2xx']})")
+                row[str(c)] = dict(combine(sr), non2xx=sum(x["non2xx"] for x in sr))
+        finally:
+            if sp is not None:
+                stop_server(sp)
+            for tp in tcps:
+                stop_group(tp)
+            rmrf(db)
+        res[str(n)] = row
+    return res
+
+
+def render_shards(S, corpus):
+    L = [f"## Shards over loopback ({corpus}, sok-server --shards, --cache-mb 0)\n",
+         "Each shard an xapian-tcpsrv on 127.0.0.1, all on this machine's cores with the server and wrk: "
+         "what the remote protocol and the merge cost, not what more machines gain.\n",
+         "| remote shards | index s | c1 p50 / p99 ms | c1 q/s | c16 p50 / p99 ms | c16 q/s |",
+         "|---:|---:|---:|---:|---:|---:|"]
+    for n in S["counts"]:
+        r = S.get(str(n))
+        if not r:
+            continue
+        cells = []
+        for c in ("1", "16"):
+            x = r.get(c)
+            cells.append(f"{fmt(x['p50_ms']['median'], 2)} / {fmt(x['p99_ms']['median'], 2)}" if x else "–")
+            cells.append(fmt(x["qps"]["median"]) if x else "–")
+        L.append(f"| {n or '1 database, local (--db)'} | {fmt(r['index_seconds'])} | " + " | ".join(cells) + " |")
+    return "\n".join(L) + "\n"
+
+
 # ---------------------------------------------------------------- report
 
 def ratio(a, b):
@@ -915,6 +1022,8 @@ def render_md(R):
                      f"p99 ×{fmt(ratio(z['inproc']['p99_ms']['median'], a['inproc']['p99_ms']['median']), 1)}.\n")
         else:
             L.append("\n(One size only: run with BENCH_DOCS=100000 or 1000000 for the growth rows.)\n")
+    if R.get("shards"):
+        L.append(render_shards(R["shards"], R["main_corpus"]))
     L.append(f"\nTotal bench time: {R['meta']['seconds'] / 60:.1f} min. Raw figures: report.json.\n")
     return "\n".join(L) + "\n"
 
@@ -922,12 +1031,12 @@ def render_md(R):
 # ---------------------------------------------------------------- main
 
 class Bins:
-    def __init__(self, build):
+    def __init__(self, build, need_all=True):
         self.sok_index = os.path.abspath(os.path.join(build, "sok-index"))
         self.sok_server = os.path.abspath(os.path.join(build, "sok-server"))
         self.hello = os.path.abspath(os.path.join(build, "bench", "hello"))
         self.inproc = os.path.abspath(os.path.join(build, "bench", "inproc"))
-        for p in (self.sok_index, self.sok_server, self.hello, self.inproc):
+        for p in (self.sok_index, self.sok_server) + ((self.hello, self.inproc) if need_all else ()):
             if not os.access(p, os.X_OK):
                 sys.exit(f"bench: {p} is missing (make bench builds it)")
 
@@ -944,6 +1053,25 @@ def main():
         with open(os.path.join(d, "report.md"), "w", encoding="utf-8") as fh:
             fh.write(md)
         print(md)
+        return
+    if len(sys.argv) >= 2 and sys.argv[1] == "shards":
+        # the shards rows alone: bench.py shards [BUILD], on BENCH_DOCS
+        build = sys.argv[2] if len(sys.argv) > 2 else "build"
+        docs = int(os.environ.get("BENCH_DOCS", "10000"))
+        shared = os.environ.get("BENCH_SHARED", os.path.join(os.path.dirname(os.path.abspath(".")),
+                                                             "shared", "bench"))
+        work = os.path.join(build, "bench", "work")
+        os.makedirs(work, exist_ok=True)
+        C = Corpora(os.path.join(build, "bench", "corpus"), shared)
+        corpus = C.syn(docs)
+        runs = max(1, int(os.environ.get("BENCH_RUNS", "3")))
+        secs = int(os.environ.get("BENCH_WRK_SECONDS", "5"))
+        mix = make_mix(C.vocab(), corpus)
+        S = bench_shards(Bins(build, need_all=False), corpus, mix, work, runs, secs)
+        if S:
+            with open(os.path.join(work, "shards.json"), "w", encoding="utf-8") as fh:
+                json.dump(S, fh, indent=1)
+            print(render_shards(S, size_name(docs)))
         return
     import argparse
     ap = argparse.ArgumentParser()
@@ -1047,6 +1175,9 @@ def main():
     log(f"HTTP: wrk at 1, 16, 64 connections × {runs}, {wsecs} s each: sok-server with its cache, "
         f"with --cache-mb 0, and hello")
     R["http"] = bench_http(b, dbs["sok"], mix, work, runs, wsecs, [1, 16, 64])
+    if "shards" not in skip:
+        log(f"shards: sok-server --shards over 1, 2, 3 loopback xapian-tcpsrv on {main_name} × {runs}")
+        R["shards"] = bench_shards(b, corp[docs], mix, work, runs, wsecs)
 
     # 4. growth (sok only): the main size from above, plus 10k when the main is bigger
     G = []

@@ -16,8 +16,11 @@ MAX_FILE, MAX_FUNC = 800, 120
 # The Xapian shim is the project's one C++ file (the stack allows no other,
 # and no other file may include Xapian): 45 exported functions, each a
 # signature, a guarded body and its contract, do not fit in 800 lines.  It
-# gets its own ceiling, so that it cannot grow unseen.
-CEILING = {"common/sok_xapian.cc": 1075}
+# gets its own ceiling, so that it cannot grow unseen.  Raised from 1075
+# for shards (issue 17): Xapian::Remote::open, taking a failing remote shard
+# out of the combined database (Xapian 1.4 has no skip-on-failure) and
+# ValueCountMatchSpy facets for remote shards can only be written here.
+CEILING = {"common/sok_xapian.cc": 1260}
 src = sorted(f for d in ("common", "indexer", "server")
              for f in glob.glob(os.path.join(ROOT, d, "*.c")) + glob.glob(os.path.join(ROOT, d, "*.cc")))
 rel = lambda f: os.path.relpath(f, ROOT)
