@@ -7,7 +7,7 @@ import os, re, subprocess
 
 from relib import HERE, PY, Result
 
-SECONDS = int(os.environ.get("SOK_REL_FUZZ_SECONDS", "30"))
+SECONDS = int(os.environ.get("SOK_REL_FUZZ_SECONDS", "20"))
 
 
 def lines(cmd, timeout):
