@@ -201,8 +201,8 @@ def render_done_when(R):
            "ratios of figures measured side by side, medians of the runs.\n",
            "| measure | goal | sok | Lucene | ratio | verdict |", "|---|---|---:|---:|---:|---|"]
     for x in rows:
-        second = _f(x["lucene"]) + (" (sok in process)" if x.get("note") else "")
-        out.append(f"| {x['measure']} | {x['goal']} | {_f(x['sok'])} {x['unit']} | {second} {x['unit']} | "
+        second = f"{_f(x['lucene'])} {x['unit']}" + (" (sok in process)" if x.get("note") else "")
+        out.append(f"| {x['measure']} | {x['goal']} | {_f(x['sok'])} {x['unit']} | {second} | "
                    f"{_f(x['ratio'])}× | {'PASS' if x['pass'] else 'FAIL'} |")
     out.append("")
     return out
