@@ -229,13 +229,20 @@ bench-http: deps
 	tests/bench/bench_http.sh $(BUILD)
 
 # make bench: sok's indexing and query speed and memory, side by side with
-# omindex/Omega, SQLite FTS5 and a bare evhttp server (tests/bench/bench.py).
+# omindex/Omega, Lucene 8.8, SQLite FTS5 and a bare evhttp server
+# (tests/bench/bench.py, tests/bench/lucene.py).
 # BENCH_DOCS=100000 (or 1000000) for a bigger synthetic corpus; corpora are
 # cached in $(BUILD)/bench/corpus/.  Reports: $(BUILD)/bench/report.{md,json}.
 # Its shards rows (sok-server --shards over 1, 2, 3 loopback xapian-tcpsrv)
 # alone: make bench-shards; BENCH_SKIP=shards leaves them out of make bench.
 BENCH_PKGS := gimp-help-sv libreoffice-help-sv debian-edu-doc-legacy-sv \
-              hunspell hunspell-sv xapian-omega xapian-tools sqlite3 wrk
+              hunspell hunspell-sv xapian-omega xapian-tools sqlite3 wrk \
+              default-jdk-headless liblucene8-java
+# Lucene beside sok (tests/bench/LuceneBench.java): Debian's jars, whatever
+# version their names carry (liblucene8-java 8.8.1 ships them as *-8.7.0.jar).
+LUCENE_JARS = $(foreach j,core analyzers-common highlighter queries memory,\
+                $(lastword $(sort $(wildcard /usr/share/java/lucene-$(j)-8*.jar))))
+LUCENE_CP = $(subst $(eval) ,:,$(strip $(LUCENE_JARS)))
 $(BUILD)/obj/tests/bench/inproc.o: CFLAGS += -Iserver
 
 $(BUILD)/bench/inproc: $(BUILD)/obj/tests/bench/inproc.o $(SRVLIB) $(LIB)
@@ -245,8 +252,13 @@ $(BUILD)/bench/inproc: $(BUILD)/obj/tests/bench/inproc.o $(SRVLIB) $(LIB)
 bench-deps:
 	@tests/install-missing.sh bench $(BENCH_PKGS)
 
+$(BUILD)/bench/java/LuceneBench.class: tests/bench/LuceneBench.java
+	@mkdir -p $(dir $@)
+	javac -Xlint:all -d $(dir $@) -cp "$(LUCENE_CP)" $<
+
 bench: deps bench-deps
-	@$(MAKE) --no-print-directory build $(BUILD)/bench/hello $(BUILD)/bench/inproc
+	@$(MAKE) --no-print-directory build $(BUILD)/bench/hello $(BUILD)/bench/inproc \
+	    $(BUILD)/bench/java/LuceneBench.class
 	$(PYTHON) tests/bench/bench.py --build $(BUILD)
 
 bench-shards: deps bench-deps

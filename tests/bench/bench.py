@@ -34,6 +34,9 @@ Internal sub-commands (run as separate processes so their peak RSS is their own)
 import json, os, platform, random, re, shutil, signal, socket, sqlite3, statistics, subprocess, sys, time
 import urllib.parse
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lucene  # noqa: E402  (Lucene's part: tests/bench/lucene.py)
+
 PY = "/usr/bin/python3"
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORDRE = re.compile(r"[a-zåäöéü]+")
@@ -244,6 +247,8 @@ class Indexers:
             return ["omindex", "--db", db, "--url", "/", "--stemmer=swedish", "--overwrite", corpus]
         if engine == "fts5":
             return [PY, os.path.abspath(__file__), "fts5-index", db, corpus]
+        if engine == "lucene":
+            return lucene.index_cmd(self.b.build, db, corpus)
         raise ValueError(engine)
 
     def measure_all(self, engines, corpus, dbs, runs, label):
@@ -842,12 +847,14 @@ def render_md(R):
              f"({R['corpora'][R['main_corpus']]['docs']:,} docs, "
              f"{R['corpora'][R['main_corpus']]['mb']:.1f} MB). "
              f"Versions: {meta['versions']['omindex']}; SQLite {meta['versions']['sqlite']}; "
-             f"{meta['versions']['wrk']}.\n")
+             f"{meta['versions']['wrk']}"
+             + (f"; {meta['versions']['lucene']}" if meta['versions'].get('lucene') else "") + ".\n")
     L.append("All figures from one `make bench` run on the same corpora; nothing here is asserted by `make test`. "
              "Clients and servers share the same cores"
              + (f"; load average {meta['loadavg_start']:.1f} at the start, {meta['loadavg_end']:.1f} at the end "
                 "(other work on the machine widens the min–max)" if "loadavg_start" in meta else "") + ".\n")
 
+    L += lucene.render_done_when(R)
     L.append("## Indexing (full build from nothing)\n")
     if R.get("indexing_from"):
         f = R["indexing_from"]
@@ -862,7 +869,8 @@ def render_md(R):
         sok = rows.get("sok")
         for eng, x in rows.items():
             name = {"sok": "sok-index --full", "omindex": "omindex --stemmer=swedish",
-                    "fts5": "SQLite FTS5 (unicode61)"}[eng]
+                    "fts5": "SQLite FTS5 (unicode61)",
+                    "lucene": "Lucene (SwedishAnalyzer, 2 threads)"}[eng]
             rt = ratio(x["seconds"]["median"], sok["seconds"]["median"]) if sok else None
             L.append(f"| {label} | {name} | {fmt(x['docs_per_s']['median'])} | {fmt(x['mb_per_s']['median'], 2)} | "
                      f"{fmt(x['seconds']['median'], 2)} ({fmt(x['seconds']['min'], 2)}–{fmt(x['seconds']['max'], 2)}) | "
@@ -928,6 +936,7 @@ def render_md(R):
         if by_kind:
             L.append("sok in process by kind (last run): " + ", ".join(
                 f"{k} p50 {v['p50_ms']:.2f} / max {v['max_ms']:.2f} ms" for k, v in by_kind.items()) + ".\n")
+        L += lucene.render_queries(Q)
 
     H = R.get("http")
     if H:
@@ -1022,6 +1031,7 @@ def render_md(R):
                      f"p99 ×{fmt(ratio(z['inproc']['p99_ms']['median'], a['inproc']['p99_ms']['median']), 1)}.\n")
         else:
             L.append("\n(One size only: run with BENCH_DOCS=100000 or 1000000 for the growth rows.)\n")
+    L += lucene.render_growth(R)
     if R.get("shards"):
         L.append(render_shards(R["shards"], R["main_corpus"]))
     L.append(f"\nTotal bench time: {R['meta']['seconds'] / 60:.1f} min. Raw figures: report.json.\n")
@@ -1032,6 +1042,7 @@ def render_md(R):
 
 class Bins:
     def __init__(self, build, need_all=True):
+        self.build = build
         self.sok_index = os.path.abspath(os.path.join(build, "sok-index"))
         self.sok_server = os.path.abspath(os.path.join(build, "sok-server"))
         self.hello = os.path.abspath(os.path.join(build, "bench", "hello"))
@@ -1080,7 +1091,8 @@ def main():
     t_start = time.time()
     load_start = os.getloadavg()
     docs = int(os.environ.get("BENCH_DOCS", "10000"))
-    runs = max(3, int(os.environ.get("BENCH_RUNS", "3")))
+    # fewer than 3 runs only when asked for (a 1M run takes an hour a round)
+    runs = max(1, int(os.environ.get("BENCH_RUNS", "3")))
     wsecs = int(os.environ.get("BENCH_WRK_SECONDS", "5"))
     skip = set(x for x in os.environ.get("BENCH_SKIP", "").split(",") if x)
     shared = os.environ.get("BENCH_SHARED", os.path.join(os.path.dirname(os.path.abspath(".")), "shared", "bench"))
@@ -1106,6 +1118,11 @@ def main():
                                       "path": corp[n]}
 
     engines = ["sok"] + [e for e in ("omindex", "fts5") if e not in skip]
+    if "lucene" not in skip:
+        why = lucene.available(a.build)
+        if why:
+            sys.exit(f"bench: Lucene: {why} (or BENCH_SKIP=lucene)")
+        engines.append("lucene")
     dbs = {e: os.path.join(work, f"{e}-{main_name}" + (".sqlite" if e == "fts5" else "")) for e in engines}
 
     # 1. indexing: the main corpus, then the real one.  The main corpus is
@@ -1167,6 +1184,10 @@ def main():
     if "fts5" in engines:
         log(f"queries in process on {main_name}: FTS5 × {runs}")
         Q["fts5"] = bench_fts5_queries(dbs["fts5"], mix, runs)
+    if "lucene" in engines:
+        log(f"queries in process on {main_name}: Lucene × {runs}")
+        Q["lucene"] = lucene.bench_queries(b.build, dbs["lucene"], mix, work, runs, run_rss, lat_stats,
+                                           combine, log)
     if "omindex" in engines and "omega" not in skip:
         log(f"queries through the Omega CGI on {main_name} × {runs}")
         conf = setup_omega(work, dbs["omindex"])
@@ -1189,6 +1210,9 @@ def main():
             g = {"corpus": name, "docs": R["corpora"][name]["docs"], "mb": R["corpora"][name]["mb"],
                  "index": R["indexing"].get(name, {}).get("sok"), "inproc": Q["inproc"],
                  "http_c16": R["http"]["sok_nocache"].get("16")}
+            if "lucene" in engines:
+                g["lucene_index"] = R["indexing"].get(name, {}).get("lucene")
+                g["lucene_q"] = Q.get("lucene")
         else:
             log(f"growth: {name}, sok only × {runs}")
             gdb = os.path.join(work, f"sok-{name}")
@@ -1202,7 +1226,25 @@ def main():
             g = {"corpus": name, "docs": R["corpora"][name]["docs"], "mb": R["corpora"][name]["mb"],
                  "index": gi, "inproc": gin, "http_c16": gh["sok_nocache"].get("16")}
             rmrf(gdb)
+            if "lucene" in engines:
+                log(f"growth: {name}, Lucene × {runs}")
+                ldb = os.path.join(work, f"lucene-{name}")
+                g["lucene_index"] = ix.measure("lucene", corp[n], ldb, runs, name)
+                g["lucene_q"] = lucene.bench_queries(b.build, ldb, gmix, work, runs, run_rss, lat_stats,
+                                                     combine, log)
+                rmrf(ldb)
         G.append(g)
+    # BENCH_GROWTH_FROM: rows of other sizes from an earlier report (a 1M run
+    # with BENCH_SKIP=growth gets the 10k and 100k rows of the 100k run)
+    src = os.environ.get("BENCH_GROWTH_FROM")
+    if src:
+        with open(src, encoding="utf-8") as fh:
+            old = json.load(fh)
+        have = {g["corpus"] for g in G}
+        for g in old.get("growth", []):
+            if g["corpus"] not in have:
+                G.append(dict(g, carried_from=f"{src} ({old.get('meta', {}).get('date', '?')})"))
+        G.sort(key=lambda g: g["docs"])
     R["growth"] = G
 
     R["meta"] = {
@@ -1212,10 +1254,12 @@ def main():
         "kernel": platform.platform(),
         "runs": runs, "bench_docs": docs, "wrk_seconds": wsecs, "skipped": sorted(skip),
         "versions": {"omindex": tool_version(["omindex", "--version"]), "sqlite": sqlite3.sqlite_version,
+                     "lucene": lucene.version() + ", " + lucene.java_version(),
                      "wrk": tool_version(["wrk", "--version"]).split(" [")[0]},
         "seconds": time.time() - t_start,
         "loadavg_start": load_start[0], "loadavg_end": os.getloadavg()[0],
     }
+    R["done_when_14"] = lucene.done_when(R)
     # drop the bulky per-query list from the JSON's top level copy
     rdir = os.environ.get("BENCH_REPORT_DIR", out)
     os.makedirs(rdir, exist_ok=True)
