@@ -10,6 +10,7 @@
 #ifndef FUZZ_DOC_H
 #define FUZZ_DOC_H
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +72,34 @@ static inline void fuzz_check_doc(const struct sok_document *doc)
         if (strlen(s->title) > SOK_TITLE_MAX + 16)   /* + " (del N)" */
             abort();
     }
+}
+
+/* One input through an extractor as the indexer reads a file: the blocks
+ * of extract (which the document hides) checked, then the document that
+ * sok_doc_parse() makes of it as name in format fmt. */
+static inline void fuzz_extractor(const uint8_t *data, size_t size,
+                                  int (*extract)(const char *, size_t,
+                                                 struct sok_extracted *,
+                                                 struct sok_err *),
+                                  const char *name, enum sok_format fmt)
+{
+    struct sok_document *doc = NULL;
+    struct sok_err err = SOK_ERR_INIT;
+    char *text = NULL;
+    size_t len = 0;
+    if (sok_extract_normalise((const char *)data, size, &text, &len, NULL,
+                              &err) == 0) {
+        struct sok_extracted x = SOK_EXTRACTED_INIT;
+        if (extract(text, len, &x, &err) == 0)
+            fuzz_check_blocks(&x);
+        sok_extracted_clear(&x);
+        free(text);
+        sok_err_clear(&err);
+    }
+    if (sok_doc_parse(name, (const char *)data, size, fmt, NULL, &doc,
+                      &err) == 0)
+        fuzz_check_doc(doc);
+    sok_doc_free(doc);
 }
 
 #endif /* FUZZ_DOC_H */

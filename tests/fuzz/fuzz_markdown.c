@@ -17,23 +17,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct sok_document *doc = NULL;
-    struct sok_err err = SOK_ERR_INIT;
-    /* The blocks first, which the document hides. */
-    char *text = NULL;
-    size_t len = 0;
-    if (sok_extract_normalise((const char *)data, size, &text, &len, NULL,
-                              &err) == 0) {
-        struct sok_extracted x = SOK_EXTRACTED_INIT;
-        if (sok_extract_markdown(text, len, &x, &err) == 0)
-            fuzz_check_blocks(&x);
-        sok_extracted_clear(&x);
-        free(text);
-        sok_err_clear(&err);
-    }
-    if (sok_doc_parse("fuzz.markdown", (const char *)data, size, SOK_FMT_MARKDOWN, NULL,
-                      &doc, &err) == 0)
-        fuzz_check_doc(doc);
-    sok_doc_free(doc);
+    fuzz_extractor(data, size, sok_extract_markdown, "fuzz.markdown", SOK_FMT_MARKDOWN);
     return 0;
 }

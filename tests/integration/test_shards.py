@@ -14,7 +14,7 @@ xapian-tcpsrv on loopback ports and searched through sok-server --shards.
    every shard holds the set's old or new revision, xapian-check passes on
    each, and the next run completes it; the server follows a new set.
 """
-import hashlib, os, random, re, shutil, signal, socket, subprocess, sys, time
+import os, random, re, shutil, signal, socket, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import *
 from sokutil import Server, q
@@ -68,16 +68,6 @@ class Tcpsrv:
         self.signal(signal.SIGCONT)
         self.signal(signal.SIGKILL)
         self.p.wait()
-
-
-def fingerprint(db):
-    d = xapian.Database(db)
-    h = hashlib.sha256()
-    for t in d.allterms("Q"):
-        h.update(t.term + b"\n")
-    for k in d.metadata_keys(b"sok:file:"):
-        h.update(k + b"=" + d.get_metadata(k) + b"\n")
-    return (d.get_doccount(), h.hexdigest())
 
 
 def shard_gens(db):
