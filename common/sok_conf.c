@@ -109,3 +109,41 @@ int sok_conf_option(const struct option *opts, int cmdline_only,
                            "value", path, line, key);
     return 0;
 }
+
+int sok_conf_keep(struct sok_conf_strs *l, const char *s, size_t len,
+                  char **out, struct sok_err *err)
+{
+    char *c = strndup(s, len);
+    char **grown = c ? realloc(l->v, (l->n + 1) * sizeof *grown) : NULL;
+    if (grown == NULL) {
+        free(c);
+        return sok_err_set(err, SOK_ENOMEM, NULL);
+    }
+    l->v = grown;
+    l->v[l->n++] = c;
+    *out = c;
+    return 0;
+}
+
+void sok_conf_strs_free(struct sok_conf_strs *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+int sok_conf_value(const struct option *opts, int cmdline_only,
+                   const char *path, const char *key, const char *value,
+                   unsigned line, struct sok_conf_strs *l,
+                   const struct option **opt, int *on, char **v,
+                   struct sok_err *err)
+{
+    *v = NULL;
+    int rc = sok_conf_option(opts, cmdline_only, path, key, value, line, opt,
+                             on, err);
+    if (rc == 0 && (*opt)->has_arg != no_argument)
+        rc = sok_conf_keep(l, value, strlen(value), v, err);
+    return rc;
+}

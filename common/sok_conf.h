@@ -49,6 +49,26 @@ int sok_conf_option(const struct option *opts, int cmdline_only,
                     unsigned line, const struct option **opt, int *on,
                     struct sok_err *err);
 
+/* The strings a program keeps from its config file (the values its
+ * options point into), freed together by sok_conf_strs_free. */
+struct sok_conf_strs {
+    char **v;
+    size_t n;
+};
+
+/* A copy of s[0..len) kept in l, into *out; SOK_ENOMEM. */
+int sok_conf_keep(struct sok_conf_strs *l, const char *s, size_t len,
+                  char **out, struct sok_err *err);
+void sok_conf_strs_free(struct sok_conf_strs *l);
+
+/* sok_conf_option, and for an option that takes a value a copy of value
+ * kept in l, into *v (NULL for a switch). */
+int sok_conf_value(const struct option *opts, int cmdline_only,
+                   const char *path, const char *key, const char *value,
+                   unsigned line, struct sok_conf_strs *l,
+                   const struct option **opt, int *on, char **v,
+                   struct sok_err *err);
+
 /* A switch's value: 1 for NULL, "yes", "true", "on", "1"; 0 for "no",
  * "false", "off", "0"; -1 for anything else. */
 int sok_conf_bool(const char *value);

@@ -60,8 +60,7 @@ struct cli {
     struct sok_run_stats last;  /* the run's counts, for the textfile */
     const char *paths[MAX_PATHS];
     size_t npaths;
-    char *owned[256];           /* the config file's values */
-    size_t nowned;
+    struct sok_conf_strs owned; /* the config file's values */
 };
 
 static void usage(FILE *f)
@@ -133,16 +132,10 @@ static int conf_line(void *ctx, const char *key, const char *value,
     const struct option *opt = NULL;
     int on = 1;
     char *v = NULL;
-    int rc = sok_conf_option(k_opts, O_CONFIG, c->config, key, value, line,
-                             &opt, &on, err);
+    int rc = sok_conf_value(k_opts, O_CONFIG, c->config, key, value, line,
+                            &c->owned, &opt, &on, &v, err);
     if (rc != 0)
         return rc;
-    if (opt->has_arg != no_argument) {
-        if (c->nowned == sizeof c->owned / sizeof c->owned[0] ||
-            (v = strdup(value)) == NULL)
-            return sok_err_set(err, SOK_ENOMEM, NULL);
-        c->owned[c->nowned++] = v;
-    }
     struct sok_err aerr = SOK_ERR_INIT;
     if (apply(c, opt->val, v, on, &aerr) != 0)
         return sok_err_set(err, aerr.code, "config %s:%u: %s", c->config,
@@ -328,7 +321,6 @@ int main(int argc, char **argv)
         write_metrics(c.metrics, rc, &c.last, (double)ts.tv_sec +
                       ts.tv_nsec / 1e9);
     sok_urlmap_free(&c.map);
-    for (size_t i = 0; i < c.nowned; i++)
-        free(c.owned[i]);
+    sok_conf_strs_free(&c.owned);
     return rc;
 }

@@ -159,17 +159,11 @@ static int set_base(struct sok_options *o, const char *v, struct sok_err *err)
     if (!ok || strstr(v, "//") != NULL || strstr(v, "/.") != NULL)
         return sok_err_set(err, SOK_EINVAL, "--base-path %s: expected a "
                            "path such as /sok", v);
-    char *s = strndup(v, n);
-    char **grown = s ? realloc(o->owned, (o->nowned + 1) * sizeof *grown)
-                     : NULL;
-    if (grown == NULL) {
-        free(s);
-        return sok_err_set(err, SOK_ENOMEM, NULL);
-    }
-    o->owned = grown;
-    o->owned[o->nowned++] = s;
-    o->cfg.base_path = s;
-    return 0;
+    char *s = NULL;
+    int rc = sok_conf_keep(&o->owned, v, n, &s, err);
+    if (rc == 0)
+        o->cfg.base_path = s;
+    return rc;
 }
 
 static int add_cors(struct sok_live *l, const char *v, struct sok_err *err)
@@ -255,20 +249,10 @@ static int conf_line(void *ctx, const char *key, const char *value,
     const struct option *opt = NULL;
     int on = 1;
     char *v = NULL;
-    int rc = sok_conf_option(k_opts, O_CONFIG, o->config, key, value, line,
-                             &opt, &on, err);
+    int rc = sok_conf_value(k_opts, O_CONFIG, o->config, key, value, line,
+                            &o->owned, &opt, &on, &v, err);
     if (rc != 0)
         return rc;
-    if (opt->has_arg != no_argument) {
-        char **grown = realloc(o->owned, (o->nowned + 1) * sizeof *grown);
-        if (grown == NULL || (v = strdup(value)) == NULL) {
-            if (grown)
-                o->owned = grown;
-            return sok_err_set(err, SOK_ENOMEM, NULL);
-        }
-        o->owned = grown;
-        o->owned[o->nowned++] = v;
-    }
     struct sok_err aerr = SOK_ERR_INIT;
     if (apply(o, opt->val, v, on, &aerr) != 0)
         return sok_err_set(err, aerr.code, "config %s:%u: %s", o->config,
@@ -356,11 +340,7 @@ int sok_options_load(int argc, char **argv, struct sok_options *o)
 
 void sok_options_free(struct sok_options *o)
 {
-    for (size_t i = 0; i < o->nowned; i++)
-        free(o->owned[i]);
-    free(o->owned);
-    o->owned = NULL;
-    o->nowned = 0;
+    sok_conf_strs_free(&o->owned);
 }
 
 static int differs(const char *a, const char *b)

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include "httpd.h"
+#include "sok_conf.h"
 
 struct sok_options {
     struct sok_httpd_cfg cfg;   /* cfg.live points at live below */
@@ -28,8 +29,7 @@ struct sok_options {
     int wait_for_index;         /* --wait-for-index */
     const char *shards;         /* --shards FILE, NULL: none (shards.h) */
     unsigned shard_timeout_ms;  /* --shard-timeout MS */
-    char **owned;               /* the config file's values */
-    size_t nowned;
+    struct sok_conf_strs owned; /* the config file's values */
 };
 
 /* Fills o from the defaults, then the config file, then argv.  Returns -1

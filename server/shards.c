@@ -47,7 +47,7 @@ static double wall_now(void)
 /* Parses "remote HOST:PORT" or a path into sh; 0 or SOK_EINVAL. */
 static int parse_line(struct shard *sh, const char *line)
 {
-    snprintf(sh->name, sizeof sh->name, "%s", line);
+    snprintf(sh->name, sizeof sh->name, "%.*s", (int)sizeof sh->name - 1, line);
     if (strncmp(line, "remote", 6) == 0 && isspace((unsigned char)line[6])) {
         const char *h = line + 6;
         while (isspace((unsigned char)*h))
