@@ -19,11 +19,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <memory>
 #include <new>
 #include <string>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -68,8 +70,18 @@ struct xshard {
     bool up = false;
 };
 
+/* One value slot by docid, read once per revision: reading the facet and
+ * collapse values per match through Document::get_value was a sixth of a
+ * query's time (tests/bench/results/2026-12-02-syn100k-http-pool.md). */
+struct xcolumn {
+    std::vector<uint32_t> id;          /* by docid; 0: no value */
+    std::vector<std::string> vals;     /* value of id k at k - 1 */
+};
+
 struct sok_xr {
     Xapian::Database db;       /* with shards: the up ones, combined */
+    unsigned long cols_rev = 0;        /* the revision cols were read at */
+    std::deque<std::pair<unsigned, xcolumn>> cols; /* stay put as it grows */
     std::string path;
     sok_stub stub{};           /* the stub file path opens through, if any */
     std::vector<xshard> shards;
@@ -1120,7 +1132,10 @@ using result_ptr = std::unique_ptr<sok_xresult, result_deleter>;
  * collapse keys: a twin's copies each count there). */
 class FacetSpy : public Xapian::MatchSpy {
   public:
-    explicit FacetSpy(const sok_xsearch *s) : s_(s)
+    /* cols: the facet slots' columns, then the collapse slot's; NULL to
+     * read each match's values from its document. */
+    FacetSpy(const sok_xsearch *s, const xcolumn *const *cols)
+        : s_(s), cols_(cols)
     {
         alloc_ok(sok_facets_new(s->nfacets, &f_));
     }
@@ -1128,17 +1143,25 @@ class FacetSpy : public Xapian::MatchSpy {
 
     void operator()(const Xapian::Document &doc, double) override
     {
-        std::string v[SOK_XFACET_MAX], k;
-        const char *p[SOK_XFACET_MAX];
-        size_t n[SOK_XFACET_MAX];
-        for (unsigned i = 0; i < s_->nfacets; i++) {
-            v[i] = doc.get_value(s_->facet_slots[i]);
-            p[i] = v[i].data();
-            n[i] = v[i].size();
+        std::string v[SOK_XFACET_MAX + 1];
+        const char *p[SOK_XFACET_MAX + 1];
+        size_t n[SOK_XFACET_MAX + 1];
+        unsigned nv = s_->nfacets + (s_->collapse_slot >= 0 ? 1 : 0);
+        Xapian::docid did = doc.get_docid();
+        for (unsigned i = 0; i < nv; i++) {
+            unsigned slot = i < s_->nfacets ? s_->facet_slots[i]
+                                            : unsigned(s_->collapse_slot);
+            const xcolumn *c = cols_ != nullptr ? cols_[i] : nullptr;
+            uint32_t id = c != nullptr && did < c->id.size() ? c->id[did] : 0;
+            if (c == nullptr)
+                v[i] = doc.get_value(slot);
+            const std::string &val = id != 0 ? c->vals[id - 1] : v[i];
+            p[i] = val.data();
+            n[i] = val.size();
         }
-        if (s_->collapse_slot >= 0)
-            k = doc.get_value(static_cast<Xapian::valueno>(s_->collapse_slot));
-        alloc_ok(sok_facets_add(f_, p, n, k.data(), k.size()));
+        bool key = s_->collapse_slot >= 0;
+        alloc_ok(sok_facets_add(f_, p, n, key ? p[nv - 1] : "",
+                                key ? n[nv - 1] : 0));
     }
 
     const sok_facets *counts() const { return f_; }
@@ -1146,6 +1169,7 @@ class FacetSpy : public Xapian::MatchSpy {
 
   private:
     const sok_xsearch *s_;
+    const xcolumn *const *cols_;
     sok_facets *f_ = nullptr;
 };
 
@@ -1154,12 +1178,45 @@ class FacetSpy : public Xapian::MatchSpy {
 /* One complete search: builds a fresh result each time, so a retry after
  * DatabaseModifiedError starts clean (the unique_ptr frees a half-built
  * one). */
-static result_ptr run_search(const Xapian::Database &db, const sok_xsearch *s,
-                             bool remote)
+/* slot's column of r's one local database, read at its revision. */
+static const xcolumn *column(sok_xr *r, unsigned slot)
 {
+    unsigned long rev = revision_of(r->db);
+    if (rev != r->cols_rev) {
+        r->cols.clear();
+        r->cols_rev = rev;
+    }
+    for (auto &c : r->cols)
+        if (c.first == slot)
+            return &c.second;
+    xcolumn c;            /* filled whole before it is kept */
+    c.id.assign(r->db.get_lastdocid() + 1, 0);
+    std::unordered_map<std::string, uint32_t> seen;
+    for (auto v = r->db.valuestream_begin(slot);
+         v != r->db.valuestream_end(slot); ++v) {
+        auto ins = seen.emplace(*v, uint32_t(c.vals.size() + 1));
+        if (ins.second)
+            c.vals.push_back(*v);
+        c.id[v.get_docid()] = ins.first->second;
+    }
+    r->cols.emplace_back(slot, std::move(c));
+    return &r->cols.back().second;
+}
+
+static result_ptr run_search(sok_xr *r, const sok_xsearch *s)
+{
+    const Xapian::Database &db = r->db;
+    bool remote = r->remote;
+    /* Columns only where a revision names the contents exactly. */
+    const xcolumn *cols[SOK_XFACET_MAX + 1] = {};
+    bool columns = !remote && s->nfacets > 0 && revision_of(db) != 0;
+    for (unsigned i = 0; columns && i < s->nfacets; i++)
+        cols[i] = column(r, s->facet_slots[i]);
+    if (columns && s->collapse_slot >= 0)
+        cols[s->nfacets] = column(r, unsigned(s->collapse_slot));
     /* Enquire keeps a plain pointer to the spy, so it is declared first
      * and outlives it. */
-    FacetSpy spy(s);
+    FacetSpy spy(s, columns ? cols : nullptr);
     std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> vspies;
     Xapian::Enquire enq(db);
     /* 1, 0, 1, 0.5, 0.5 are BM25Weight's own defaults (k1, k2, k3, b,
@@ -1246,7 +1303,7 @@ int sok_xr_search(struct sok_xr *r, const struct sok_xsearch *s,
         need(s->bm25_k1 >= 0 && s->bm25_b >= 0 && s->bm25_b <= 1,
              "BM25 parameter out of range");
         result_ptr res;
-        with_retry(r, [&] { res = run_search(r->db, s, r->remote); });
+        with_retry(r, [&] { res = run_search(r, s); });
         *out = res.release();
     });
 }

@@ -20,7 +20,7 @@ MAX_FILE, MAX_FUNC = 800, 120
 # for shards (issue 17): Xapian::Remote::open, taking a failing remote shard
 # out of the combined database (Xapian 1.4 has no skip-on-failure) and
 # ValueCountMatchSpy facets for remote shards can only be written here.
-CEILING = {"common/sok_xapian.cc": 1260}
+CEILING = {"common/sok_xapian.cc": 1310}
 src = sorted(f for d in ("common", "indexer", "server")
              for f in glob.glob(os.path.join(ROOT, d, "*.c")) + glob.glob(os.path.join(ROOT, d, "*.cc")))
 rel = lambda f: os.path.relpath(f, ROOT)
