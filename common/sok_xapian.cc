@@ -80,7 +80,7 @@ struct xcolumn {
 
 struct sok_xr {
     Xapian::Database db;       /* with shards: the up ones, combined */
-    unsigned long cols_rev = 0;        /* the revision cols were read at */
+    std::string cols_of;       /* uuid and revision cols were read at */
     std::deque<std::pair<unsigned, xcolumn>> cols; /* stay put as it grows */
     std::string path;
     sok_stub stub{};           /* the stub file path opens through, if any */
@@ -1175,16 +1175,15 @@ class FacetSpy : public Xapian::MatchSpy {
 
 }  // namespace
 
-/* One complete search: builds a fresh result each time, so a retry after
- * DatabaseModifiedError starts clean (the unique_ptr frees a half-built
- * one). */
-/* slot's column of r's one local database, read at its revision. */
+/* slot's column of r's one local database, read at its revision (with
+ * its uuid: a new generation's revisions count from the start again). */
 static const xcolumn *column(sok_xr *r, unsigned slot)
 {
-    unsigned long rev = revision_of(r->db);
-    if (rev != r->cols_rev) {
+    std::string of =
+        r->db.get_uuid() + ":" + std::to_string(revision_of(r->db));
+    if (of != r->cols_of) {
         r->cols.clear();
-        r->cols_rev = rev;
+        r->cols_of = of;
     }
     for (auto &c : r->cols)
         if (c.first == slot)
@@ -1203,6 +1202,9 @@ static const xcolumn *column(sok_xr *r, unsigned slot)
     return &r->cols.back().second;
 }
 
+/* One complete search: builds a fresh result each time, so a retry after
+ * DatabaseModifiedError starts clean (the unique_ptr frees a half-built
+ * one). */
 static result_ptr run_search(sok_xr *r, const sok_xsearch *s)
 {
     const Xapian::Database &db = r->db;

@@ -19,8 +19,9 @@ MAX_FILE, MAX_FUNC = 800, 120
 # gets its own ceiling, so that it cannot grow unseen.  Raised from 1075
 # for shards (issue 17): Xapian::Remote::open, taking a failing remote shard
 # out of the combined database (Xapian 1.4 has no skip-on-failure) and
-# ValueCountMatchSpy facets for remote shards can only be written here.
-CEILING = {"common/sok_xapian.cc": 1310}
+# ValueCountMatchSpy facets for remote shards can only be written here;
+# to 1320 for the facet columns (issue 14), read from value streams.
+CEILING = {"common/sok_xapian.cc": 1320}
 src = sorted(f for d in ("common", "indexer", "server")
              for f in glob.glob(os.path.join(ROOT, d, "*.c")) + glob.glob(os.path.join(ROOT, d, "*.cc")))
 rel = lambda f: os.path.relpath(f, ROOT)
