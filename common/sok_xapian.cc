@@ -1175,16 +1175,9 @@ class FacetSpy : public Xapian::MatchSpy {
 
 }  // namespace
 
-/* slot's column of r's one local database, read at its revision (with
- * its uuid: a new generation's revisions count from the start again). */
+/* slot's column of r's one local database, as read at r->cols_of. */
 static const xcolumn *column(sok_xr *r, unsigned slot)
 {
-    std::string of =
-        r->db.get_uuid() + ":" + std::to_string(revision_of(r->db));
-    if (of != r->cols_of) {
-        r->cols.clear();
-        r->cols_of = of;
-    }
     for (auto &c : r->cols)
         if (c.first == slot)
             return &c.second;
@@ -1211,7 +1204,14 @@ static result_ptr run_search(sok_xr *r, const sok_xsearch *s)
     bool remote = r->remote;
     /* Columns only where a revision names the contents exactly. */
     const xcolumn *cols[SOK_XFACET_MAX + 1] = {};
-    bool columns = !remote && s->nfacets > 0 && revision_of(db) != 0;
+    unsigned long rev = remote ? 0 : revision_of(db);
+    bool columns = s->nfacets > 0 && rev != 0;
+    /* With the uuid: a new generation's revisions count from 1 again. */
+    std::string of = columns ? db.get_uuid() + ":" + std::to_string(rev) : "";
+    if (columns && of != r->cols_of) {
+        r->cols.clear();
+        r->cols_of = of;
+    }
     for (unsigned i = 0; columns && i < s->nfacets; i++)
         cols[i] = column(r, s->facet_slots[i]);
     if (columns && s->collapse_slot >= 0)
