@@ -59,6 +59,7 @@ static int push_file(struct sok_walk *w, const char *path, enum sok_type t,
         return sok_err_set(err, SOK_ENOMEM, NULL);
     w->files[w->n].path = p;
     w->files[w->n].type = t;
+    w->files[w->n].url = NULL;      /* run.c sets it only under --url-map */
     w->n++;
     return 0;
 }
