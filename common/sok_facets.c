@@ -20,6 +20,10 @@ struct sok_facets {
     struct sok_counts *counts[SOK_XFACET_MAX];   /* value -> count */
     struct sok_counts *seen;                     /* triples counted */
     struct sok_buf triple;                       /* scratch */
+    struct sok_counts *sample[SOK_XFACET_MAX];   /* counts as the sample filled */
+    unsigned long sample_n;     /* matches the sample holds when full */
+    unsigned long added;        /* matches added */
+    unsigned long sample_end;   /* docid of its last; 0: not full */
 };
 
 int sok_facets_new(unsigned n, struct sok_facets **out)
@@ -45,8 +49,10 @@ void sok_facets_free(struct sok_facets *f)
 {
     if (f == NULL)
         return;
-    for (unsigned i = 0; i < f->n; i++)
+    for (unsigned i = 0; i < f->n; i++) {
         sok_counts_free(f->counts[i]);
+        sok_counts_free(f->sample[i]);
+    }
     sok_counts_free(f->seen);
     sok_buf_free(&f->triple);
     free(f);
@@ -68,8 +74,24 @@ static int first_time(struct sok_facets *f, const char *key, size_t klen,
     return *rc == 0;
 }
 
-int sok_facets_add(struct sok_facets *f, const char *const *val,
-                   const size_t *len, const char *key, size_t klen)
+static int copy_cb(void *ctx, const char *w, size_t len, uint64_t count)
+{
+    return sok_counts_add(ctx, w, len, count);
+}
+
+void sok_facets_sample(struct sok_facets *f, unsigned long n)
+{
+    f->sample_n = n;
+}
+
+unsigned long sok_facets_sample_end(const struct sok_facets *f)
+{
+    return f->sample_end;
+}
+
+int sok_facets_add(struct sok_facets *f, unsigned long did,
+                   const char *const *val, const size_t *len,
+                   const char *key, size_t klen)
 {
     int rc = 0;
     for (unsigned i = 0; i < f->n && rc == 0; i++) {
@@ -78,6 +100,14 @@ int sok_facets_add(struct sok_facets *f, const char *const *val,
         if (klen > 0 && !first_time(f, key, klen, i, val[i], len[i], &rc))
             continue;
         rc = sok_counts_add(f->counts[i], val[i], len[i], 1);
+    }
+    if (rc == 0 && ++f->added == f->sample_n) {
+        /* The sample is the counts so far: a copy now costs nothing per
+         * match (a facet has a handful of values). */
+        for (unsigned i = 0; i < f->n && rc == 0; i++)
+            if ((rc = sok_counts_new(&f->sample[i])) == 0)
+                rc = sok_counts_each(f->counts[i], copy_cb, f->sample[i]);
+        f->sample_end = did;
     }
     return rc;
 }
@@ -123,10 +153,10 @@ static int cmp_entry(const void *a, const void *b)
     return (x->len > y->len) - (x->len < y->len);
 }
 
-int sok_facets_get(const struct sok_facets *f, unsigned i,
-                   struct sok_xfacet *out)
+/* The counts of table c into out, as sok_facets_get() describes. */
+static int get_counts(const struct sok_counts *c, struct sok_xfacet *out)
 {
-    size_t n = sok_counts_size(f->counts[i]);
+    size_t n = c != NULL ? sok_counts_size(c) : 0;
     struct gather g = { NULL, 0 };
 
     out->n = 0;
@@ -139,7 +169,7 @@ int sok_facets_get(const struct sok_facets *f, unsigned i,
         free(g.v);
         return SOK_ENOMEM;
     }
-    sok_counts_each(f->counts[i], gather_cb, &g);
+    sok_counts_each(c, gather_cb, &g);
     qsort(g.v, g.n, sizeof *g.v, cmp_entry);
     for (size_t j = 0; j < g.n; j++) {
         char *v = malloc(g.v[j].len + 1);
@@ -153,4 +183,16 @@ int sok_facets_get(const struct sok_facets *f, unsigned i,
     }
     free(g.v);
     return out->n == n ? 0 : SOK_ENOMEM;
+}
+
+int sok_facets_get(const struct sok_facets *f, unsigned i,
+                   struct sok_xfacet *out)
+{
+    return get_counts(f->counts[i], out);
+}
+
+int sok_facets_get_sample(const struct sok_facets *f, unsigned i,
+                          struct sok_xfacet *out)
+{
+    return get_counts(f->sample[i], out);
 }

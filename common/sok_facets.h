@@ -28,11 +28,25 @@ int sok_facets_new(unsigned n, struct sok_facets **out);
 /* f may be NULL. */
 void sok_facets_free(struct sok_facets *f);
 
-/* Counts one match: val[i] (len[i] bytes; 0 for none) is its value for
- * facet i, key (klen bytes; 0 for none) its collapse key.  Returns 0 or
- * SOK_ENOMEM (the counts are then unreliable: give up on the search). */
-int sok_facets_add(struct sok_facets *f, const char *const *val,
-                   const size_t *len, const char *key, size_t klen);
+/* Also counts the first n matches added apart, as a sample: Xapian
+ * examines every match in docid order until check_at_least of them, and
+ * only then starts skipping, so the first check_at_least matches are all
+ * the matches up to some docid (sok_facets_sample_end), an unbiased
+ * sample to estimate from when the search stops early.  0: no sample. */
+void sok_facets_sample(struct sok_facets *f, unsigned long n);
+
+/* Counts one match, docid did: val[i] (len[i] bytes; 0 for none) is its
+ * value for facet i, key (klen bytes; 0 for none) its collapse key.
+ * Returns 0 or SOK_ENOMEM (the counts are then unreliable: give up on
+ * the search). */
+int sok_facets_add(struct sok_facets *f, unsigned long did,
+                   const char *const *val, const size_t *len,
+                   const char *key, size_t klen);
+
+/* The docid of the sample's last match: the sample holds every match
+ * added with a docid up to it.  0 while the sample is not full (or none
+ * was asked for). */
+unsigned long sok_facets_sample_end(const struct sok_facets *f);
 
 /* Adds n matches with value val[0..len) to facet i, as counted elsewhere
  * (a remote shard's Xapian::ValueCountMatchSpy, which counts documents:
@@ -47,6 +61,10 @@ int sok_facets_add_count(struct sok_facets *f, unsigned i, const char *val,
  * fit for sok_xresult_free()). */
 int sok_facets_get(const struct sok_facets *f, unsigned i,
                    struct sok_xfacet *out);
+
+/* As sok_facets_get(), facet i's counts within the sample. */
+int sok_facets_get_sample(const struct sok_facets *f, unsigned i,
+                          struct sok_xfacet *out);
 
 #ifdef __cplusplus
 }

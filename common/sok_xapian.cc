@@ -1160,7 +1160,7 @@ class FacetSpy : public Xapian::MatchSpy {
             n[i] = val.size();
         }
         bool key = s_->collapse_slot >= 0;
-        alloc_ok(sok_facets_add(f_, p, n, key ? p[nv - 1] : "",
+        alloc_ok(sok_facets_add(f_, did, p, n, key ? p[nv - 1] : "",
                                 key ? n[nv - 1] : 0));
     }
 
@@ -1251,6 +1251,7 @@ static result_ptr run_search(sok_xr *r, const sok_xsearch *s)
 
     Xapian::doccount check =
         s->check_at_least != 0 ? s->check_at_least : db.get_doccount();
+    sok_facets_sample(spy.counts(), check);
     Xapian::MSet mset = enq.get_mset(s->offset, s->limit, check);
 
     sok_xresult *fresh = nullptr;
@@ -1277,17 +1278,25 @@ static result_ptr run_search(sok_xr *r, const sok_xsearch *s)
     for (unsigned i = 0; i < vspies.size(); i++)
         for (auto v = vspies[i]->values_begin(); v != vspies[i]->values_end();
              ++v) {
-            const std::string &val = *v;
             size_t skip = keyed ? s->facet_key_len : 0;
-            if (val.size() > skip)
+            if ((*v).size() > skip)
                 alloc_ok(sok_facets_add_count(
-                    spy.counts(), i, val.data() + skip, val.size() - skip,
-                    keyed ? 1 : v.get_termfreq()));
+                    spy.counts(), i, (*v).data() + skip,
+                    (*v).size() - skip, keyed ? 1 : v.get_termfreq()));
         }
+    /* Fewer than check matches met the spy: Xapian examined them all but
+     * leaves the bounds apart when collapsing.  Else the sample counts. */
+    unsigned long end = sok_facets_sample_end(spy.counts());
+    if (s->nfacets > 0 && !remote && end == 0)
+        res->total = res->total_upper = res->total_lower;
+    else if (res->total_lower != res->total_upper)
+        res->sample_end = end;
+    res->last_docid = db.get_lastdocid();
     for (unsigned i = 0; i < s->nfacets; i++) {
         res->facets[i].slot = s->facet_slots[i];
         res->nfacets = i + 1;
-        alloc_ok(sok_facets_get(spy.counts(), i, &res->facets[i]));
+        alloc_ok((res->sample_end ? sok_facets_get_sample : sok_facets_get)(
+            spy.counts(), i, &res->facets[i]));
     }
     return res;
 }

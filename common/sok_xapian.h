@@ -352,6 +352,11 @@ struct sok_xhit {
 struct sok_xresult {
     unsigned long total;      /* matches (estimated; exact when all checked) */
     unsigned long total_lower, total_upper;
+    /* When the search stopped early (the bounds differ) after examining
+     * every match up to docid sample_end, the facets count those only
+     * (sok_facets_sample), else every match examined; 0 for the latter. */
+    unsigned long sample_end;
+    unsigned long last_docid;     /* the database's highest docid */
     size_t nhits;
     struct sok_xhit *hits;
     size_t nfacets;

@@ -125,6 +125,24 @@ static void scale_facets(struct sok_xresult *x, unsigned long seen,
         }
 }
 
+/* The number of results x holds, estimated from its sample when it stopped
+ * early: seen results among every match up to docid sample_end stand for
+ * the same density over all the docids.  Xapian's own estimate takes a
+ * query's terms for independent, and a word, its stem and its compound
+ * parts are anything but: twice the true number was common. */
+static unsigned long sample_total(const struct sok_xresult *x,
+                                  unsigned long seen)
+{
+    if (x->sample_end == 0 || seen == 0)
+        return x->total;
+    double est = (double)seen * (double)x->last_docid / (double)x->sample_end;
+    if (est < (double)x->total_lower)
+        est = (double)x->total_lower;
+    if (est > (double)x->total_upper)
+        est = (double)x->total_upper;
+    return (unsigned long)(est + 0.5);
+}
+
 /* Whether a search that examined at least check matches saw them all. */
 static int saw_all(const struct sok_xresult *x, unsigned check)
 {
@@ -135,9 +153,10 @@ static int saw_all(const struct sok_xresult *x, unsigned check)
  * which examined at least check matches.  When that was all of them, the
  * lower bound is the exact number of collapsed results (Xapian's estimate
  * can be far off once collapsing removed many), and the facets are exact.
- * Else the facets counted only the matches examined: they are scaled to
- * the estimated total (the type facet's sum is the number of collapsed
- * results examined, every section having a type). */
+ * Else the facets counted a sample (sok_xresult.sample_end) or the
+ * matches examined: they are scaled to the estimated total (the type
+ * facet's sum is the number of collapsed results counted, every section
+ * having a type). */
 static void facet_estimates(struct sok_search_res *res, unsigned check)
 {
     struct sok_xresult *x = res->xres;
@@ -146,8 +165,9 @@ static void facet_estimates(struct sok_search_res *res, unsigned check)
         res->total = x->total_lower;
         return;
     }
-    res->total = x->total;
-    scale_facets(x, facet_sum(find_facet(x, SOK_SLOT_TYPE)), x->total);
+    unsigned long seen = facet_sum(find_facet(x, SOK_SLOT_TYPE));
+    res->total = sample_total(x, seen);
+    scale_facets(x, seen, res->total);
 }
 
 /* Count descending, then value: the shim's order. */
@@ -193,8 +213,9 @@ static int count_others(struct run *r, const struct sok_xq *others,
     struct sok_xfacet *dst = find_facet(res->xres, SOK_SLOT_TYPE);
     if (rc == 0 && dst != NULL) {
         int exact = saw_all(xo, check);
+        unsigned long seen = facet_sum(&xo->facets[0]);
         if (!exact)
-            scale_facets(xo, facet_sum(&xo->facets[0]), xo->total);
+            scale_facets(xo, seen, sample_total(xo, seen));
         res->facets_exact = res->facets_exact && exact;
         rc = merge_types(r, dst, &xo->facets[0]);
     }
