@@ -569,7 +569,7 @@ static void results(struct sok_buf *b, const struct sok_search_req *req,
     sok_buf_puts(b, "<h2 id=\"status\" class=\"status\" tabindex=\"-1\">",
                  rc);
     if (res->nhits > 0) {
-        /* Past SOK_FACET_CHECK matches the total is Xapian's estimate. */
+        /* Past SOK_FACET_CHECK matches the total is an estimate. */
         sok_buf_printf(b, rc, "Visar %lu–%lu av %s%lu %s för ", first,
                        first + res->nhits - 1,
                        res->total_exact ? "" : "cirka ", res->total,
