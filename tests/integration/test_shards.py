@@ -227,12 +227,16 @@ try:
         print("# shard %d %s: first answer after %.0f ms" % (k, recover.__name__, took))
         check(j and j["partial"] is True and j["missing"] == [names[k]],
               "shard %d away: the answer is partial and names it" % k, j and j["missing"])
-        check(took < TIMEOUT_MS + 100, "the answer came within the timeout + 100 ms (%.0f ms)" % took)
+        # Bounded by --shard-timeout, not by TCP's own timeouts (seconds):
+        # the margin past it is a search on a loaded CI machine (105 ms seen).
+        check(took < TIMEOUT_MS * 1.5, "the answer came within 1.5 x the shard timeout (%.0f ms, "
+              "timeout %d)" % (took, TIMEOUT_MS))
         t0 = time.monotonic()
         j2 = search(b, "kommun")
         took2 = (time.monotonic() - t0) * 1000
-        check(j2 and j2["partial"] and j2["total"] <= before["total"] and took2 < 100,
-              "the next answer leaves it out at once (%.0f ms)" % took2)
+        # "At once": without waiting on the missing shard again.
+        check(j2 and j2["partial"] and j2["total"] <= before["total"] and took2 < TIMEOUT_MS / 2,
+              "the next answer leaves it out at once (%.0f ms, timeout %d)" % (took2, TIMEOUT_MS))
         logged = any("missing=\"%s\"" % names[k] in line for line in b.raw_log())
         check(logged, "the access log names the missing shard", b.log())
         st, _, page = b.request("/?q=barn")

@@ -5,16 +5,25 @@ letters among them), two thousand terms, page 10^6, brackets nested
 hundreds deep, two hundred phrases.  Each is answered (a 200, or a 400
 with the contract's JSON error) within 300 ms, every time it is sent, with
 the response cache off; meanwhile probes on other connections search as
-residents would and their p99 stays under 50 ms.  There are four probes
-so that one at least (but for one run in sixteen) shares its server loop
-with the connection the queries of death come on: that one is held up if
-a search runs on the thread that reads its connection."""
+residents would and stay about as fast as they were at rest.  There are
+four probes so that one at least (but for one run in sixteen) shares its
+server loop with the connection the queries of death come on: that one is
+held up if a search runs on the thread that reads its connection.
+
+The probes' limits are their own speed at rest in the same run, scaled:
+a shared 2-core CI machine is twice as slow as an idle one, and a fixed
+50 ms failed there (p99 64 ms with a p50 of 20) while the fault it guards
+against, a probe queued behind whole queries of death, put the worst
+probe's p50 at 109-123 ms."""
 import http.client, json, os, random, shutil, time
 
 from relib import CORPUS, Probe, Result, Server, gen_corpus, pct, q, run_index, tempdir
 
 LIMIT_MS = 300
-PROBE_P99_MS = 50
+PROBE_P99_MS = 50   # floors: the limits are never tighter than these
+PROBE_P50_MS = 25
+P99_OVER_REST = 8   # probe p99 under attack / probe p50 at rest
+P50_OVER_REST = 3   # worst probe's p50 under attack / probe p50 at rest
 QMAX = 512          # the bytes q may hold (CONTRACT.md)
 
 
@@ -93,6 +102,8 @@ def run(quick=False):
         for p in probes:
             p.start()
         time.sleep(1.0)
+        rest = [x for p in probes for x in p.lat]
+        marks = [len(p.lat) for p in probes]
         reps = 2 if quick else 5
         worst = {}
         conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
@@ -113,15 +124,23 @@ def run(quick=False):
         time.sleep(0.5)
         for p in probes:
             p.stop()
-        lat = [x for p in probes for x in p.lat]
+        under = [p.lat[m:] for p, m in zip(probes, marks)]
+        lat = [x for u in under for x in u]
         failures = [x for p in probes for x in p.failures]
         p99 = pct(lat, 99)
+        rest50 = pct(rest, 50) if rest else 0.0
+        worst50 = max(pct(u, 50) for u in under if u) if lat else 0.0
+        lim99 = max(PROBE_P99_MS, P99_OVER_REST * rest50)
+        lim50 = max(PROBE_P50_MS, P50_OVER_REST * rest50)
         slowest = max(worst, key=worst.get) if worst else "-"
         res.fig("%d kinds x %d, slowest %s %.0f ms (limit %d)" % (len(worst), reps, slowest,
                                                                    worst.get(slowest, 0), LIMIT_MS))
-        res.fig("4 probes %d searches, p50 %.1f ms, p99 %.1f ms, worst probe's p50 %.1f ms, %d failed"
-                % (len(lat), pct(lat, 50), p99, max(pct(p.lat, 50) for p in probes), len(failures)))
-        res.expect(p99 < PROBE_P99_MS, "probe p99 %.1f ms" % p99)
+        res.fig("4 probes at rest p50 %.1f ms; under attack %d searches, p50 %.1f ms, p99 %.1f ms "
+                "(limit %.0f), worst probe's p50 %.1f ms (limit %.0f), %d failed"
+                % (rest50, len(lat), pct(lat, 50), p99, lim99, worst50, lim50, len(failures)))
+        res.expect(lat, "the probes searched nothing under attack")
+        res.expect(p99 < lim99, "probe p99 %.1f ms, limit %.0f" % (p99, lim99))
+        res.expect(worst50 < lim50, "worst probe's p50 %.1f ms, limit %.0f" % (worst50, lim50))
         res.expect(not failures, "probe failures: %s" % failures[:3])
         res.expect(srv.alive(), "the server stopped answering")
         res.details = worst
