@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <deque>
 #include <exception>
 #include <memory>
@@ -728,6 +729,53 @@ struct sok_xq *sok_xq_match_all(struct sok_err *err) noexcept
     });
 }
 
+namespace {
+
+/* The sections of a sorted docid list, weight 0: the second pass of a
+ * search ranks the first pass's best matches only (sok_xq_docids). */
+class DocidSource : public Xapian::PostingSource {
+  public:
+    explicit DocidSource(std::vector<Xapian::docid> ids)
+        : ids_(std::move(ids))
+    {
+        set_maxweight(0);
+    }
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return n(); }
+    Xapian::doccount get_termfreq_max() const override { return n(); }
+    void init(const Xapian::Database &) override { at_ = kBefore; }
+    void next(double) override { at_ = at_ == kBefore ? 0 : at_ + 1; }
+    void skip_to(Xapian::docid did, double) override
+    {
+        auto from = ids_.begin() + long(at_ == kBefore ? 0 : at_);
+        at_ = size_t(std::lower_bound(from, ids_.end(), did) - ids_.begin());
+    }
+    bool at_end() const override { return at_ != kBefore && at_ >= n(); }
+    Xapian::docid get_docid() const override { return ids_[at_]; }
+    PostingSource *clone() const override { return new DocidSource(ids_); }
+
+  private:
+    static constexpr size_t kBefore = ~size_t(0);   /* before the first */
+    Xapian::doccount n() const { return Xapian::doccount(ids_.size()); }
+    std::vector<Xapian::docid> ids_;
+    size_t at_ = kBefore;
+};
+
+}  // namespace
+
+struct sok_xq *sok_xq_docids(const unsigned *ids, size_t n,
+                             struct sok_err *err) noexcept
+{
+    return guarded(err, __func__, ctx::query, [&] {
+        need(ids != nullptr || n == 0, "NULL docids");
+        std::vector<Xapian::docid> v(ids, ids + n);
+        std::sort(v.begin(), v.end());
+        v.erase(std::unique(v.begin(), v.end()), v.end());
+        /* The query owns the source once released to it. */
+        return wrap(Xapian::Query((new DocidSource(std::move(v)))->release()));
+    });
+}
+
 struct sok_xq *sok_xq_match_nothing(struct sok_err *err) noexcept
 {
     return guarded(err, __func__, ctx::query, [] {
@@ -905,6 +953,11 @@ int sok_xr_open_shards(const struct sok_xshard *v, size_t n,
 int sok_xr_shard_down(const struct sok_xr *r, size_t i) noexcept
 {
     return r != nullptr && i < r->shards.size() && !r->shards[i].up;
+}
+
+int sok_xr_single(const struct sok_xr *r) noexcept
+{
+    return r != nullptr && !r->remote && r->db.size() == 1;
 }
 
 int sok_xr_shard_drop(struct sok_xr *r, size_t i,
@@ -1265,6 +1318,12 @@ static result_ptr run_search(sok_xr *r, const sok_xsearch *s)
     if (remote)
         mset.fetch();
     for (auto it = mset.begin(); it != mset.end(); ++it) {
+        if (s->ids_only) {
+            alloc_ok(sok_xresult_add_hit(res.get(), *it, it.get_weight(),
+                                         it.get_collapse_count(), "", 0,
+                                         nullptr, 0));
+            continue;
+        }
         Xapian::Document doc = it.get_document();
         std::string data = doc.get_data(), key;
         if (s->key_slot >= 0)

@@ -200,6 +200,13 @@ struct sok_xq *sok_xq_value_range(unsigned slot, const char *lo,
                                   struct sok_err *err) SOK_NOEXCEPT;
 struct sok_xq *sok_xq_match_all(struct sok_err *err) SOK_NOEXCEPT;
 struct sok_xq *sok_xq_match_nothing(struct sok_err *err) SOK_NOEXCEPT;
+/* The documents ids[0..n) (any order, repeats allowed), weight 0: for an
+ * OP_FILTER that ranks a given set, where the query skips ids that name no
+ * document (alone, Xapian would return them as they are).  Local databases
+ * only: docids name documents of one database, and xapian-tcpsrv knows no
+ * such source. */
+struct sok_xq *sok_xq_docids(const unsigned *ids, size_t n,
+                             struct sok_err *err) SOK_NOEXCEPT;
 void sok_xq_free(struct sok_xq *q) SOK_NOEXCEPT;
 /* Debug description (malloc()ed), as Xapian::Query::get_description();
  * NULL for a NULL q or when out of memory. */
@@ -285,6 +292,9 @@ int sok_xr_open_shards(const struct sok_xshard *v, size_t n,
                        struct sok_xr **out, struct sok_err *err) SOK_NOEXCEPT;
 /* 1 when r (opened by sok_xr_open_shards) has left shard i out. */
 int sok_xr_shard_down(const struct sok_xr *r, size_t i) SOK_NOEXCEPT;
+/* Non-zero when r reads one local database, whose docids sok_xq_docids
+ * can name (a directory of shards or a remote shard: 0). */
+int sok_xr_single(const struct sok_xr *r) SOK_NOEXCEPT;
 /* Leaves shard i out from now on (another reader found it failing). */
 int sok_xr_shard_drop(struct sok_xr *r, size_t i,
                       struct sok_err *err) SOK_NOEXCEPT;
@@ -321,6 +331,7 @@ struct sok_xsearch {
                                  (each copy of a key counts there) */
     unsigned facet_key_len;
     double bm25_k1, bm25_b;   /* 0 for Xapian's defaults */
+    int ids_only;             /* non-zero: hits without data or key */
 };
 
 struct sok_xfacet_count {

@@ -35,6 +35,9 @@ static unsigned main_check(unsigned wanted)
 
 enum pass {
     PASS_MAIN,      /* collapsed, the facets, hits with their keys */
+    PASS_FIRST,     /* the main pass without hit data (sok_plan_tier's
+                       first) */
+    PASS_RANK,      /* hits with their keys, the whole (small) set */
     PASS_TWINS,     /* uncollapsed, hits with their keys: the copies of
                        collapsed hits */
     PASS_OTHERS     /* collapsed, the type facet only: the types a type
@@ -58,15 +61,72 @@ static int run_one(struct run *r, const struct sok_xq *q,
     s.sort_slot = req->sort_date && pass != PASS_OTHERS ? SOK_SLOT_DATE : -1;
     s.sort_desc = 1;
     s.collapse_slot = pass == PASS_TWINS ? -1 : SOK_SLOT_DUPKEY;
-    s.key_slot = pass == PASS_OTHERS ? -1 : SOK_SLOT_DUPKEY;
+    s.key_slot = pass == PASS_OTHERS || pass == PASS_FIRST ? -1
+                                                           : SOK_SLOT_DUPKEY;
+    s.ids_only = pass == PASS_FIRST;
     s.check_at_least = pass == PASS_TWINS ? limit : check;
     s.facet_slots[0] = SOK_SLOT_TYPE;
     s.facet_slots[1] = SOK_SLOT_YEAR;
     s.facet_keyed[0] = SOK_SLOT_TYPE_KEYED;
     s.facet_keyed[1] = SOK_SLOT_YEAR_KEYED;
     s.facet_key_len = SOK_DUPKEY_LEN;
-    s.nfacets = pass == PASS_MAIN ? 2 : pass == PASS_OTHERS ? 1 : 0;
+    s.nfacets = pass == PASS_MAIN || pass == PASS_FIRST ? 2
+                : pass == PASS_OTHERS                 ? 1 : 0;
     return sok_xr_search(r->e->xr, &s, out, r->err);
+}
+
+/* The main search of q in two passes: first (q without its proximity
+ * boost, the same matches) counts and facets as the main search does and
+ * finds its best SOK_RERANK_DEPTH (or xlim), and q ranks only those.  A
+ * proximity boost reads the positions of every match it is tried on: on
+ * words that each match a tenth of the sections, that was two thirds of
+ * the query's time.  The cost: a section outside first's best
+ * SOK_RERANK_DEPTH is not lifted into the page by its words' order.
+ * *out: first's total and facets, q's hits with the collapse counts of
+ * first's (each collapse key is once among the set q ranks). */
+static int ranked(struct run *r, const struct sok_xq *q,
+                  const struct sok_xq *first, const struct sok_search_req *req,
+                  unsigned xlim, unsigned check, struct sok_xresult **out)
+{
+    unsigned depth = xlim > SOK_RERANK_DEPTH ? xlim : SOK_RERANK_DEPTH;
+    struct sok_xresult *x1 = NULL, *x2 = NULL;
+    struct sok_xq *set = NULL, *within = NULL;
+    unsigned *ids = NULL;
+    int rc = run_one(r, first, req, 0, depth, PASS_FIRST,
+                     check > depth ? check : depth, &x1);
+    if (rc == 0 && (ids = malloc((x1->nhits + 1) * sizeof *ids)) == NULL)
+        rc = sok_err_set(r->err, SOK_ENOMEM, NULL);
+    for (size_t i = 0; rc == 0 && i < x1->nhits; i++)
+        ids[i] = x1->hits[i].docid;
+    if (rc == 0 && (set = sok_xq_docids(ids, x1->nhits, r->err)) == NULL)
+        rc = r->err->code;
+    struct sok_xq *v[2] = { (struct sok_xq *)q, set };  /* not changed */
+    if (rc == 0 &&
+        (within = sok_xq_combine(SOK_XQ_FILTER, v, 2, 0, r->err)) == NULL)
+        rc = r->err->code;
+    if (rc == 0)
+        rc = run_one(r, within, req, 0, xlim, PASS_RANK, depth, &x2);
+    for (size_t i = 0; rc == 0 && i < x2->nhits; i++)
+        for (size_t k = 0; k < x1->nhits; k++)
+            if (x1->hits[k].docid == x2->hits[i].docid)
+                x2->hits[i].collapse_count = x1->hits[k].collapse_count;
+    if (rc == 0) {
+        /* x1 keeps its counts and takes x2's hits; x2 frees x1's. */
+        struct sok_xhit *hits = x1->hits;
+        size_t n = x1->nhits;
+        x1->hits = x2->hits;
+        x1->nhits = x2->nhits;
+        x2->hits = hits;
+        x2->nhits = n;
+        *out = x1;
+        x1 = NULL;
+    }
+    sok_xresult_free(x1);
+    sok_xresult_free(x2);
+    sok_xq_free(within);
+    sok_xq_free(set);
+    free(ids);
+    return rc;
 }
 
 /* The hits of x as twins (zeroed, borrowing x's strings). */
@@ -440,14 +500,21 @@ static int window_of(const struct sok_search_req *req, unsigned *xoff,
 }
 
 int sok_hits_search(struct sok_engine *e, const struct sok_hl *hl,
-                    const struct sok_xq *q, const struct sok_search_req *req,
+                    const struct sok_xq *q, const struct sok_xq *first,
+                    const struct sok_search_req *req,
                     struct sok_search_res *res, struct sok_err *err)
 {
     struct run run = { e, hl, err }, *r = &run;
     unsigned xoff, xlim;
     int window = window_of(req, &xoff, &xlim);
     unsigned check = main_check(xoff + xlim);
-    int rc = run_one(r, q, req, xoff, xlim, PASS_MAIN, check, &res->xres);
+    /* Docids name sections of one local database only (shards keep one
+     * pass); a date order leaves the boost nothing but ties to break. */
+    int two = first != NULL && window && !req->sort_date &&
+              sok_xr_single(e->xr);
+    int rc = two ? ranked(r, q, first, req, xlim, check, &res->xres)
+                 : run_one(r, q, req, xoff, xlim, PASS_MAIN, check,
+                           &res->xres);
     if (rc != 0)
         return rc;
     facet_estimates(res, check);

@@ -546,30 +546,43 @@ static int filtered(struct sok_plan *p, struct sok_xq *q,
     return sok_plan_comb(p, SOK_XQ_FILTER, v, 3, out);
 }
 
-/* Appends tier name: pos (not absent) without the excluded terms, within
- * the filters; with a type filter, also the same within the types not
- * chosen (for their facet counts). */
-static int add_tier(struct sok_plan *p, const char *name, struct sok_xq *pos,
-                    const struct sok_search_req *req)
+/* pos (not absent) without the excluded terms, within the filters, as
+ * *q; with a type filter and others non-NULL, also the same within the
+ * types not chosen (for their facet counts) as *others. */
+static int confined(struct sok_plan *p, struct sok_xq *pos,
+                    const struct sok_search_req *req, struct sok_xq **q,
+                    struct sok_xq **others)
 {
-    struct sok_xq *q = pos, *others = NULL;
+    *q = pos;
     if (p->neg != NULL) {
         struct sok_xq *v[2] = { pos, p->neg };
-        sok_plan_comb(p, SOK_XQ_AND_NOT, v, 2, &q);
+        sok_plan_comb(p, SOK_XQ_AND_NOT, v, 2, q);
     }
     unsigned rest = ~req->types & ((1u << SOK_TYPE_COUNT) - 1);
-    if (req->types != 0 && rest != 0) {
+    if (others != NULL && req->types != 0 && rest != 0) {
         struct sok_search_req o = *req;
         o.types = rest;
-        filtered(p, q, &o, &others);
+        filtered(p, *q, &o, others);
     }
-    int rc = filtered(p, q, req, &q);
-    if (rc != 0)
-        return rc;
-    p->tier[p->ntiers].name = name;
-    p->tier[p->ntiers].others = others;
-    p->tier[p->ntiers++].q = q;
-    return 0;
+    return filtered(p, *q, req, q);
+}
+
+/* Appends tier name: pos confined; first, when not NULL, is pos without
+ * its proximity boost (the same matches), confined too: the query whose
+ * best matches the tier's query ranks (plan.h).  The others count from
+ * it, the cheaper one. */
+static int add_tier(struct sok_plan *p, const char *name, struct sok_xq *pos,
+                    struct sok_xq *first, const struct sok_search_req *req)
+{
+    struct sok_plan_tier *t = &p->tier[p->ntiers];
+    t->name = name;
+    t->others = t->first = NULL;
+    int rc = confined(p, pos, req, &t->q, first ? NULL : &t->others);
+    if (rc == 0 && first != NULL)
+        rc = confined(p, first, req, &t->first, &t->others);
+    if (rc == 0)
+        p->ntiers++;
+    return rc;
 }
 
 /* The tiers from the groups c ANDs: "all" of them; with two groups or
@@ -595,10 +608,22 @@ static int build_tiers(struct sok_plan *p, struct conj *c,
     v[0] = prox;
     v[1] = tk;
     sok_plan_comb(p, SOK_XQ_OR, v, 2, &boost);
+    /* The same without the proximity boost: positions are read for every
+     * match of the words, which made it the costliest part of a query of
+     * common words (plan.h, first). */
+    struct sok_xq *all1 = all, *any1 = any, *known1 = known;
+    if (prox != NULL && all != NULL) {
+        boosted(p, tk, &all1);
+        boosted(p, tk, &any1);
+        if (known != NULL)
+            boosted(p, tk, &known1);
+    }
     boosted(p, boost, &all);
     boosted(p, boost, &any);
     if (known != NULL)
         boosted(p, boost, &known);
+    if (prox == NULL)
+        all1 = any1 = known1 = NULL;
     if (p->err->code != 0)
         return p->err->code;
     p->ntiers = 0;
@@ -609,14 +634,14 @@ static int build_tiers(struct sok_plan *p, struct conj *c,
         p->browse = 1;
         p->pq.notices |= SOK_QNOTICE(BROWSE);
         rc = sok_plan_keep(p, sok_xq_match_all(p->err), &all);
-        return rc ? rc : add_tier(p, "browse", all, req);
+        return rc ? rc : add_tier(p, "browse", all, NULL, req);
     }
-    rc = add_tier(p, "all", all, req);
+    rc = add_tier(p, "all", all, all1, req);
     if (c->n >= 2) {        /* one group: nothing to loosen */
         if (rc == 0 && known != NULL)
-            rc = add_tier(p, "known", known, req);
+            rc = add_tier(p, "known", known, known1, req);
         if (rc == 0)
-            rc = add_tier(p, "any", any, req);
+            rc = add_tier(p, "any", any, any1, req);
     }
     return rc;
 }

@@ -68,6 +68,10 @@ struct sok_fixes {          /* non-overlapping (sok_correct_add) */
 struct sok_plan_tier {
     const char *name;       /* static: "all", "known" or "any" */
     struct sok_xq *q;       /* never NULL */
+    struct sok_xq *first;   /* q without its proximity boost, the same
+                               matches: the search ranks q over first's
+                               best SOK_RERANK_DEPTH only (hits.h); NULL
+                               without a boost */
     struct sok_xq *others;  /* with a type filter, the same query within
                                the types not chosen, for the type facet;
                                NULL without one (or with every type) */
@@ -286,7 +290,8 @@ void sok_correct_free(struct sok_fixes *fx);
 
 /* ---------------------------------------------- interface to hits.c */
 
-/* Runs q, one whole tier of a plan, for req on e's reader and fills res:
+/* Runs q, one whole tier of a plan, for req on e's reader and fills res
+ * (with first, the tier's: in two passes, sok_plan_tier):
  * total and facets (exact when every match was examined, else scaled-up
  * estimates), and the page of hits with snippets and titles marking hl's
  * words.  Within the first SOK_DEDUP_WINDOW results the page is cut from
@@ -295,7 +300,8 @@ void sok_correct_free(struct sok_fixes *fx);
  * (SOK_SEARCH_RES_INIT or freed); on failure it may hold part of a result
  * and is safe to free.  Returns 0 or a negative code, with err. */
 int sok_hits_search(struct sok_engine *e, const struct sok_hl *hl,
-                    const struct sok_xq *q, const struct sok_search_req *req,
+                    const struct sok_xq *q, const struct sok_xq *first,
+                    const struct sok_search_req *req,
                     struct sok_search_res *res, struct sok_err *err);
 
 /* Adds to res's type facet the counts of others, the tier's query within

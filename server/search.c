@@ -33,7 +33,8 @@ static int plan_and_run(struct sok_engine *e, const struct sok_search_req *req,
             sok_search_res_free(res);
             res->relaxed = 1;
         }
-        rc = sok_hits_search(e, hl, p->tier[k].q, req, res, err);
+        rc = sok_hits_search(e, hl, p->tier[k].q, p->tier[k].first, req, res,
+                             err);
     }
     /* The type facet's other types, for the tier whose hits these are. */
     if (rc == 0)

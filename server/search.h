@@ -75,6 +75,7 @@
 #define SOK_WILDCARD_MIN   8        /* but for this many each */
 #define SOK_STEM_WEIGHT    0.5
 #define SOK_PROXIMITY_WEIGHT 1.0    /* the words in order, close together */
+#define SOK_RERANK_DEPTH   100      /* best matches the boost is tried on */
 #define SOK_PART_WEIGHT    0.3      /* a compound's part (C terms) */
 #define SOK_FOLD_WEIGHT    0.3      /* a word typed without its accents */
 #define SOK_FOLD_MAX       8        /* accented forms searched for one */

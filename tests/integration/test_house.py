@@ -20,8 +20,10 @@ MAX_FILE, MAX_FUNC = 800, 120
 # for shards (issue 17): Xapian::Remote::open, taking a failing remote shard
 # out of the combined database (Xapian 1.4 has no skip-on-failure) and
 # ValueCountMatchSpy facets for remote shards can only be written here;
-# to 1320 for the facet columns (issue 14), read from value streams.
-CEILING = {"common/sok_xapian.cc": 1320}
+# to 1320 for the facet columns (issue 14), read from value streams; to
+# 1380 for the docid set a search's second pass ranks (issue 14), which
+# only a Xapian::PostingSource can express.
+CEILING = {"common/sok_xapian.cc": 1380}
 src = sorted(f for d in ("common", "indexer", "server")
              for f in glob.glob(os.path.join(ROOT, d, "*.c")) + glob.glob(os.path.join(ROOT, d, "*.cc")))
 rel = lambda f: os.path.relpath(f, ROOT)

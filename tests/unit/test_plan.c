@@ -606,10 +606,48 @@ static void test_case(void **state)
     assert_true(same);
 }
 
+/* Whether tier k of q's plan has a first query (the tier's query without
+ * its proximity boost, hits.c's first pass), and that it keeps the title
+ * boost but not the phrase. */
+static int first_of(const char *q, size_t k)
+{
+    struct sok_search_req req = SOK_SEARCH_REQ_INIT;
+    req.q = q;
+    req.qlen = strlen(q);
+    struct sok_err err = SOK_ERR_INIT;
+    struct sok_hl *hl = calloc(1, sizeof *hl);
+    struct sok_plan *p = NULL;
+    assert_non_null(hl);
+    assert_int_equal(sok_plan_new(g_engine, &req, hl, &err, &p), 0);
+    assert_true(k < p->ntiers);
+    int has = p->tier[k].first != NULL;
+    if (has) {
+        char *full = sok_xq_describe(p->tier[k].q);
+        char *first = sok_xq_describe(p->tier[k].first);
+        assert_non_null(strstr(full, "PHRASE"));
+        assert_null(strstr(first, "PHRASE"));
+        assert_non_null(strstr(first, "Tstödgrupper barn"));
+        free(full);
+        free(first);
+    }
+    sok_plan_free(p);
+    free(hl);
+    return has;
+}
+
+static void test_first(void **state)
+{
+    (void)state;
+    assert_true(first_of("stödgrupper barn", 0));       /* all */
+    assert_true(first_of("stödgrupper barn", 1));       /* any */
+    assert_false(first_of("Fritidsbanken", 0));         /* one word */
+    assert_false(first_of("\"romska barn\"", 0));       /* a phrase: no boost */
+}
+
 int main(void)
 {
     enum { N = sizeof cases / sizeof cases[0] };
-    struct CMUnitTest tests[N];
+    struct CMUnitTest tests[N + 1];
     static char names[N][64];
     for (size_t i = 0; i < N; i++) {
         struct CMUnitTest t = cmocka_unit_test_prestate(test_case,
@@ -619,6 +657,7 @@ int main(void)
         t.name = names[i];
         tests[i] = t;
     }
-    return _cmocka_run_group_tests("plan", tests, N, group_setup,
+    tests[N] = (struct CMUnitTest)cmocka_unit_test(test_first);
+    return _cmocka_run_group_tests("plan", tests, N + 1, group_setup,
                                    group_teardown);
 }

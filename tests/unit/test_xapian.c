@@ -966,6 +966,71 @@ static void test_value_range(void **state)
     sok_xr_free(r);
 }
 
+/* A docid set ranks as given: the second pass of a search (hits.c). */
+static void test_docids(void **state)
+{
+    (void)state;
+    struct sok_err err = SOK_ERR_INIT;
+    const char *p = tpath(0, "docids");
+    make_db(p, k_docs, K_NDOCS, 0);
+    struct sok_xr *r = NULL;
+    assert_int_equal(sok_xr_open(p, &r, &err), 0);
+
+    assert_true(sok_xr_single(r));
+    assert_false(sok_xr_single(NULL));
+    /* Any order, repeats too. */
+    unsigned ids[] = { 4, 1, 4, 3 };
+    struct sok_xq *set = sok_xq_docids(ids, 4, &err);
+    assert_non_null(set);
+    struct sok_xsearch s;
+    search_init(&s, set);
+    struct sok_xresult *res = search(r, &s);
+    char got[64];
+    hit_ids(res, got, sizeof got);
+    assert_string_equal(got, "a,c,d");
+    assert_int_equal(res->total, 3);
+    sok_xresult_free(res);
+
+    /* As a filter: the text query's ranking over the set only.  "röd"
+     * matches a, b and d; b is not in the set, and the query skips a
+     * docid past the last one (a set read before a deletion). */
+    sok_xq_free(set);
+    unsigned ids2[] = { 4, 99, 1, 3 };
+    set = sok_xq_docids(ids2, 4, &err);
+    struct sok_xq *subs[2] = { term("röd"), set };
+    struct sok_xq *f = sok_xq_combine(SOK_XQ_FILTER, subs, 2, 0, &err);
+    assert_non_null(f);
+    search_init(&s, f);
+    res = search(r, &s);
+    assert_int_equal(res->nhits, 2);
+    assert_true(res->hits[0].weight > 0);
+    assert_true(res->hits[0].docid == 1 || res->hits[0].docid == 4);
+    assert_true(res->hits[1].docid == 1 || res->hits[1].docid == 4);
+    sok_xresult_free(res);
+
+    /* ids_only: the same hits without their data or keys. */
+    s.ids_only = 1;
+    s.key_slot = SOK_SLOT_DUPKEY;
+    res = search(r, &s);
+    assert_int_equal(res->nhits, 2);
+    assert_int_equal(res->hits[0].data_len, 0);
+    assert_string_equal(res->hits[0].data, "");
+    assert_null(res->hits[0].key);
+    sok_xresult_free(res);
+    sok_xq_free(f);
+    sok_xq_free(subs[0]);
+    sok_xq_free(set);
+
+    /* The empty set matches nothing; NULL with a count is a caller bug. */
+    set = sok_xq_docids(NULL, 0, &err);
+    assert_non_null(set);
+    assert_int_equal(count_hits(r, set), 0);
+    sok_xq_free(set);
+    assert_null(sok_xq_docids(NULL, 1, &err));
+    assert_int_equal(err.code, SOK_EINVAL);
+    sok_xr_free(r);
+}
+
 static void test_phrase(void **state)
 {
     (void)state;
@@ -1413,6 +1478,7 @@ int main(void)
         cmocka_unit_test(test_collapse),
         cmocka_unit_test(test_sort_by_value),
         cmocka_unit_test(test_value_range),
+        cmocka_unit_test(test_docids),
         cmocka_unit_test(test_phrase),
         cmocka_unit_test(test_wildcard),
         cmocka_unit_test(test_spelling),
