@@ -1160,6 +1160,24 @@ int sok_xr_get_data(struct sok_xr *r, const char *uterm, char **data,
     });
 }
 
+int sok_xr_data_of(struct sok_xr *r, unsigned docid, char **data,
+                   size_t *len, struct sok_err *err) noexcept
+{
+    return guarded(err, __func__, ctx::general, [&] {
+        reset_out(data);
+        need(r != nullptr && docid != 0, "NULL reader or docid 0");
+        std::string d;
+        try {
+            with_retry(r, [&] { d = r->db.get_document(docid).get_data(); });
+        } catch (const Xapian::DocNotFoundError &) {
+            throw failure(SOK_ENOTFOUND, "no document %u", docid);
+        }
+        *data = dup_bytes(d);
+        if (len != nullptr)
+            *len = d.size();
+    });
+}
+
 /* A C helper's failure (always SOK_ENOMEM from the helpers here) as the
  * exception translate() reports. */
 static void alloc_ok(int rc)
@@ -1318,14 +1336,8 @@ static result_ptr run_search(sok_xr *r, const sok_xsearch *s)
     if (remote)
         mset.fetch();
     for (auto it = mset.begin(); it != mset.end(); ++it) {
-        if (s->ids_only) {
-            alloc_ok(sok_xresult_add_hit(res.get(), *it, it.get_weight(),
-                                         it.get_collapse_count(), "", 0,
-                                         nullptr, 0));
-            continue;
-        }
         Xapian::Document doc = it.get_document();
-        std::string data = doc.get_data(), key;
+        std::string data = s->no_data ? "" : doc.get_data(), key;
         if (s->key_slot >= 0)
             key = doc.get_value(static_cast<Xapian::valueno>(s->key_slot));
         alloc_ok(sok_xresult_add_hit(res.get(), *it, it.get_weight(),

@@ -265,6 +265,9 @@ int sok_xr_spelling(struct sok_xr *r, const char *word, size_t len,
  * none).  *data malloc()ed, NUL-terminated. */
 int sok_xr_get_data(struct sok_xr *r, const char *uterm, char **data,
                     size_t *len, struct sok_err *err) SOK_NOEXCEPT;
+/* The same by docid, for a hit searched without its data (no_data). */
+int sok_xr_data_of(struct sok_xr *r, unsigned docid, char **data,
+                   size_t *len, struct sok_err *err) SOK_NOEXCEPT;
 
 /* ------------------------------------------------------------- shards */
 
@@ -331,7 +334,8 @@ struct sok_xsearch {
                                  (each copy of a key counts there) */
     unsigned facet_key_len;
     double bm25_k1, bm25_b;   /* 0 for Xapian's defaults */
-    int ids_only;             /* non-zero: hits without data or key */
+    int no_data;              /* non-zero: hits without their data
+                                 (sok_xr_data_of gives it) */
 };
 
 struct sok_xfacet_count {

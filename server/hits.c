@@ -20,6 +20,9 @@ struct run {                    /* one sok_hits_search call */
     struct sok_engine *e;
     const struct sok_hl *hl;    /* the words snippets and titles mark */
     struct sok_err *err;
+    int lazy;                   /* hits come without data, read when
+                                   looked at (one local database: a remote
+                                   shard sends a page's in one trip) */
 };
 
 /* ------------------------------------------------------------ searches */
@@ -63,7 +66,7 @@ static int run_one(struct run *r, const struct sok_xq *q,
     s.collapse_slot = pass == PASS_TWINS ? -1 : SOK_SLOT_DUPKEY;
     s.key_slot = pass == PASS_OTHERS || pass == PASS_FIRST ? -1
                                                            : SOK_SLOT_DUPKEY;
-    s.ids_only = pass == PASS_FIRST;
+    s.no_data = pass == PASS_FIRST || pass == PASS_OTHERS || r->lazy;
     s.check_at_least = pass == PASS_TWINS ? limit : check;
     s.facet_slots[0] = SOK_SLOT_TYPE;
     s.facet_slots[1] = SOK_SLOT_YEAR;
@@ -129,7 +132,15 @@ static int ranked(struct run *r, const struct sok_xq *q,
     return rc;
 }
 
-/* The hits of x as twins (zeroed, borrowing x's strings). */
+static int fetch_data(void *ctx, unsigned docid, char **data, size_t *len,
+                      struct sok_err *err)
+{
+    struct sok_engine *e = ctx;
+    return sok_xr_data_of(e->xr, docid, data, len, err);
+}
+
+/* The hits of x as twins (zeroed, borrowing x's strings; with r->lazy,
+ * fetching their data on first use). */
 static int load_twins(struct run *r, const struct sok_xresult *x,
                       struct sok_twin **out)
 {
@@ -139,8 +150,10 @@ static int load_twins(struct run *r, const struct sok_xresult *x,
     for (size_t i = 0; i < x->nhits; i++) {
         struct sok_twin *t = &(*out)[i];
         const struct sok_xhit *xh = &x->hits[i];
-        t->data = xh->data;
-        t->data_len = xh->data_len;
+        t->data = r->lazy ? NULL : xh->data;
+        t->data_len = r->lazy ? 0 : xh->data_len;
+        t->fetch = fetch_data;
+        t->fetch_ctx = r->e;
         t->key = xh->key;
         t->klen = xh->key_len;
         t->docid = xh->docid;
@@ -504,7 +517,7 @@ int sok_hits_search(struct sok_engine *e, const struct sok_hl *hl,
                     const struct sok_search_req *req,
                     struct sok_search_res *res, struct sok_err *err)
 {
-    struct run run = { e, hl, err }, *r = &run;
+    struct run run = { e, hl, err, sok_xr_single(e->xr) }, *r = &run;
     unsigned xoff, xlim;
     int window = window_of(req, &xoff, &xlim);
     unsigned check = main_check(xoff + xlim);
@@ -535,7 +548,7 @@ int sok_hits_count_others(struct sok_engine *e, const struct sok_xq *others,
                           const struct sok_search_req *req,
                           struct sok_search_res *res, struct sok_err *err)
 {
-    struct run run = { e, NULL, err };
+    struct run run = { e, NULL, err, 0 };
     unsigned xoff, xlim;
     (void)window_of(req, &xoff, &xlim);
     if (others == NULL || res->xres == NULL)

@@ -12,7 +12,16 @@ int sok_twin_doc(struct sok_twin *t, struct sok_err *err)
 {
     if (t->doc != NULL)
         return 0;
-    t->doc = json_loadb(t->data, t->data_len, 0, NULL);
+    if (t->data == NULL && t->fetch != NULL) {
+        int rc = t->fetch(t->fetch_ctx, t->docid, &t->fetched, &t->data_len,
+                          err);
+        if (rc == SOK_ENOTFOUND)    /* gone since the search: shown empty */
+            sok_err_clear(err);
+        else if (rc != 0)
+            return rc;
+        t->data = t->fetched;
+    }
+    t->doc = t->data ? json_loadb(t->data, t->data_len, 0, NULL) : NULL;
     if (!json_is_object(t->doc)) {
         json_decref(t->doc);
         t->doc = json_object();
@@ -51,6 +60,10 @@ void sok_twins_free(struct sok_twin *t, size_t n)
         t[i].doc = NULL;
         free(t[i].sh);
         t[i].sh = NULL;
+        if (t[i].data == t[i].fetched)
+            t[i].data = NULL;
+        free(t[i].fetched);
+        t[i].fetched = NULL;
     }
 }
 

@@ -23,8 +23,14 @@
 
 struct sok_twin {               /* a section in the running */
     /* Given by the caller (borrowed, outliving the twin): */
-    const char *data;           /* its stored record (JSON) */
+    const char *data;           /* its stored record (JSON); NULL: fetch */
     size_t data_len;
+    /* With data NULL: gives the record of docid on first use (malloc()ed,
+     * the twin's; SOK_ENOTFOUND: none), so that a hit never looked at
+     * costs no read. */
+    int (*fetch)(void *ctx, unsigned docid, char **data, size_t *len,
+                 struct sok_err *err);
+    void *fetch_ctx;
     const char *key;            /* its collapse key; klen 0: none */
     size_t klen;
     unsigned docid;
@@ -36,6 +42,7 @@ struct sok_twin {               /* a section in the running */
                                    across them, so look for copies anyway */
     /* Worked out (zero them first; sok_twins_free frees them): */
     json_t *doc;                /* owned: the record, parsed on first use */
+    char *fetched;              /* owned: the record fetch gave */
     uint64_t *sh;               /* owned: its shingles (dedup.h) */
     size_t nsh;
     int sh_done;

@@ -21,9 +21,10 @@ MAX_FILE, MAX_FUNC = 800, 120
 # out of the combined database (Xapian 1.4 has no skip-on-failure) and
 # ValueCountMatchSpy facets for remote shards can only be written here;
 # to 1320 for the facet columns (issue 14), read from value streams; to
-# 1380 for the docid set a search's second pass ranks (issue 14), which
-# only a Xapian::PostingSource can express.
-CEILING = {"common/sok_xapian.cc": 1380}
+# 1395 for the docid set a search's second pass ranks, which only a
+# Xapian::PostingSource can express, and a hit's data read by docid when
+# it is looked at (issue 14).
+CEILING = {"common/sok_xapian.cc": 1395}
 src = sorted(f for d in ("common", "indexer", "server")
              for f in glob.glob(os.path.join(ROOT, d, "*.c")) + glob.glob(os.path.join(ROOT, d, "*.cc")))
 rel = lambda f: os.path.relpath(f, ROOT)

@@ -53,6 +53,22 @@ static struct sok_twin *twin(struct fixture *f, size_t i, const char *source,
     return t;
 }
 
+/* fetch for lazy twins: the fixture's record of docid (docid 3: gone),
+ * counting the calls. */
+static unsigned g_fetches;
+static int fetch(void *ctx, unsigned docid, char **data, size_t *len,
+                 struct sok_err *err)
+{
+    struct fixture *f = ctx;
+    g_fetches++;
+    *data = NULL;
+    if (docid == 3)
+        return sok_err_set(err, SOK_ENOTFOUND, "no document");
+    *data = strdup(f->data[docid - 1]);
+    *len = strlen(*data);
+    return *data ? 0 : sok_err_set(err, SOK_ENOMEM, NULL);
+}
+
 static const char *src(const struct sok_twin *t)
 {
     return sok_twin_str(t, "source");
@@ -120,6 +136,42 @@ static void test_contained_is_folded(void **state)
     done(&f, g, ng);
 }
 
+/* Twins without data fetch it on first use only: the groups wanted are
+ * made from the first hits, the others are never read; a record gone
+ * since the search is an empty one. */
+static void test_fetched_when_looked_at(void **state)
+{
+    (void)state;
+    static struct fixture f;
+    memset(&f, 0, sizeof f);
+    twin(&f, 0, "a.html", "", T_MINUTES, "k1", 0);
+    twin(&f, 1, "b.html", "", T_OTHER, "k2", 0);
+    twin(&f, 2, "c.html", "", T_MORE, "k3", 0);
+    twin(&f, 3, "d.html", "", T_MORE, "k4", 0);
+    for (size_t i = 0; i < 4; i++) {
+        f.t[i].data = NULL;
+        f.t[i].data_len = 0;
+        f.t[i].fetch = fetch;
+        f.t[i].fetch_ctx = &f;
+    }
+    struct sok_twin_group g[4];
+    size_t ng, seen;
+    struct sok_err err = SOK_ERR_INIT;
+    g_fetches = 0;
+    assert_int_equal(sok_twins_group(f.t, 4, NULL, 0, 3, g, &ng, &seen,
+                                     &err), 0);
+    assert_int_equal(ng, 3);
+    assert_int_equal(g_fetches, 3);             /* d was never read */
+    assert_null(f.t[3].fetched);
+    assert_string_equal(src(g[0].copy[0]), "a.html");
+    assert_string_equal(src(g[1].copy[0]), "b.html");
+    assert_string_equal(src(g[2].copy[0]), "");  /* docid 3: gone */
+    assert_int_equal(err.code, 0);
+    done(&f, g, ng);
+    assert_null(f.t[0].fetched);
+    assert_null(f.t[0].data);
+}
+
 /* Among copies of one format the one with a date is the face; a section
  * under the same key with other text (a template) is no copy; a group
  * stops being made once want are. */
@@ -177,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_contained_is_folded),
         cmocka_unit_test(test_dated_and_not_copies),
         cmocka_unit_test(test_file_shown_and_short),
+        cmocka_unit_test(test_fetched_when_looked_at),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

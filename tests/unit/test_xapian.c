@@ -1008,14 +1008,24 @@ static void test_docids(void **state)
     assert_true(res->hits[1].docid == 1 || res->hits[1].docid == 4);
     sok_xresult_free(res);
 
-    /* ids_only: the same hits without their data or keys. */
-    s.ids_only = 1;
+    /* no_data: the same hits with their keys but not their data, which
+     * sok_xr_data_of gives by docid. */
+    s.no_data = 1;
     s.key_slot = SOK_SLOT_DUPKEY;
     res = search(r, &s);
     assert_int_equal(res->nhits, 2);
     assert_int_equal(res->hits[0].data_len, 0);
     assert_string_equal(res->hits[0].data, "");
-    assert_null(res->hits[0].key);
+    assert_non_null(res->hits[0].key);
+    char *data = NULL;
+    size_t len = 0;
+    assert_int_equal(sok_xr_data_of(r, res->hits[0].docid, &data, &len, &err), 0);
+    assert_string_equal(data, res->hits[0].docid == 1 ? "a" : "d");
+    assert_int_equal(len, 1);
+    free(data);
+    assert_int_equal(sok_xr_data_of(r, 99, &data, &len, &err), SOK_ENOTFOUND);
+    assert_null(data);
+    sok_err_clear(&err);
     sok_xresult_free(res);
     sok_xq_free(f);
     sok_xq_free(subs[0]);
