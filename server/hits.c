@@ -152,7 +152,7 @@ static int load_twins(struct run *r, const struct sok_xresult *x,
         const struct sok_xhit *xh = &x->hits[i];
         t->data = r->lazy ? NULL : xh->data;
         t->data_len = r->lazy ? 0 : xh->data_len;
-        t->fetch = fetch_data;
+        t->fetch = r->lazy ? fetch_data : NULL;
         t->fetch_ctx = r->e;
         t->key = xh->key;
         t->klen = xh->key_len;
@@ -517,14 +517,14 @@ int sok_hits_search(struct sok_engine *e, const struct sok_hl *hl,
                     const struct sok_search_req *req,
                     struct sok_search_res *res, struct sok_err *err)
 {
-    struct run run = { e, hl, err, sok_xr_single(e->xr) }, *r = &run;
+    int single = sok_xr_single(e->xr);
+    struct run run = { e, hl, err, single }, *r = &run;
     unsigned xoff, xlim;
     int window = window_of(req, &xoff, &xlim);
     unsigned check = main_check(xoff + xlim);
     /* Docids name sections of one local database only (shards keep one
      * pass); a date order leaves the boost nothing but ties to break. */
-    int two = first != NULL && window && !req->sort_date &&
-              sok_xr_single(e->xr);
+    int two = first != NULL && window && !req->sort_date && single;
     int rc = two ? ranked(r, q, first, req, xlim, check, &res->xres)
                  : run_one(r, q, req, xoff, xlim, PASS_MAIN, check,
                            &res->xres);

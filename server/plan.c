@@ -611,8 +611,11 @@ static int build_tiers(struct sok_plan *p, struct conj *c,
     /* The same without the proximity boost: positions are read for every
      * match of the words, which made it the costliest part of a query of
      * common words (plan.h, first). */
-    struct sok_xq *all1 = all, *any1 = any, *known1 = known;
+    struct sok_xq *all1 = NULL, *any1 = NULL, *known1 = NULL;
     if (prox != NULL && all != NULL) {
+        all1 = all;
+        any1 = any;
+        known1 = known;
         boosted(p, tk, &all1);
         boosted(p, tk, &any1);
         if (known != NULL)
@@ -622,8 +625,6 @@ static int build_tiers(struct sok_plan *p, struct conj *c,
     boosted(p, boost, &any);
     if (known != NULL)
         boosted(p, boost, &known);
-    if (prox == NULL)
-        all1 = any1 = known1 = NULL;
     if (p->err->code != 0)
         return p->err->code;
     p->ntiers = 0;
