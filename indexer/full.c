@@ -8,10 +8,12 @@
  * (its in-memory maps of every term of the uncommitted changes, then the
  * B-tree): small parts plus one sequential merge is much cheaper than
  * growing one database, and the parts use every core.  A part is closed
- * after PART_POSTINGS term entries (about 400 of the synthetic corpus's
- * 400-word documents: smaller parts make Xapian's maps cheaper, more parts
- * make the merge dearer; README, "Choices") or PART_SECTIONS sections,
- * whichever comes first.
+ * after PART_POSTINGS term entries (about 4,000 of the synthetic corpus's
+ * 400-word documents) or PART_SECTIONS sections, whichever comes first.
+ * Smaller parts make Xapian's maps cheaper, but the compaction keeps every
+ * part's postlist chunk of a term as a chunk of its own (it never joins
+ * them), so each part adds a B-tree entry per term it holds: 253 parts made
+ * syn100k's postlist table 479 MB, 26 parts 263 MB (README, "Choices").
  * Everything lives in DIR/gen-N.parts/ until the merge, and nothing is
  * visible until the stub is swapped, so the all-or-nothing guarantee holds.
  */
@@ -34,7 +36,7 @@
 #include "sok_doc.h"
 #include "space.h"
 
-#define PART_POSTINGS_DEFAULT 300000
+#define PART_POSTINGS_DEFAULT 3000000
 #define PART_SECTIONS_DEFAULT 20000
 #define MAX_THREADS 16
 #define FLUSH_THRESHOLD "20"
