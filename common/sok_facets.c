@@ -59,12 +59,15 @@ void sok_facets_free(struct sok_facets *f)
 }
 
 /* Whether (key, facet i, val) is new, recording it.  The key's length
- * comes first, so no two triples share an encoding. */
+ * comes first, so no two triples share an encoding; as four raw bytes,
+ * not digits: this runs for every match a search examines, and printf
+ * was half its cost. */
 static int first_time(struct sok_facets *f, const char *key, size_t klen,
                       unsigned i, const char *val, size_t len, int *rc)
 {
+    uint32_t kl = (uint32_t)klen;
     sok_buf_reset(&f->triple);
-    sok_buf_printf(&f->triple, rc, "%zu:", klen);
+    sok_buf_append(&f->triple, (const char *)&kl, sizeof kl, rc);
     sok_buf_append(&f->triple, key, klen, rc);
     sok_buf_putc(&f->triple, (char)('0' + i), rc);
     sok_buf_append(&f->triple, val, len, rc);

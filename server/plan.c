@@ -24,9 +24,19 @@ int sok_plan_word_parts(struct sok_plan *p, const char *w, size_t wlen,
                         struct sok_plan_word *wq)
 {
     struct sok_xq *v[2] = { NULL, NULL };
-    sok_plan_term(p, "", w, wlen, &v[0]);
-    if (slen > 0)
-        sok_plan_stem(p, stem, slen, SOK_STEM_WEIGHT, &v[1]);
+    if (slen == wlen && memcmp(stem, w, wlen) == 0) {
+        /* A word that is its own stem: exact OR (Z + stem OR stem) would
+         * walk the word's posting list twice (for a common word, 8% of the
+         * query's instructions).  OR adds its parts' weights, so one list
+         * carrying both weights scores every section the same. */
+        sok_plan_scaled(p, "", w, wlen, 1.0 + SOK_STEM_WEIGHT, &v[0]);
+        sok_plan_scaled(p, SOK_PREFIX_STEM, stem, slen, SOK_STEM_WEIGHT,
+                        &v[1]);
+    } else {
+        sok_plan_term(p, "", w, wlen, &v[0]);
+        if (slen > 0)
+            sok_plan_stem(p, stem, slen, SOK_STEM_WEIGHT, &v[1]);
+    }
     int rc = sok_plan_comb(p, SOK_XQ_OR, v, 2, &wq->a);
     wq->n = 0;
     if (rc != 0 || p->e->opts.plain)

@@ -249,28 +249,26 @@ static const struct plan_case cases[] = {
     { "fritids bank", 0, 0u, NULL, NULL, 0,
       "all: Query((((((fritids OR 0.5 * (Zfritid OR fritid)) OR "
       "(0.2999999999999999889 * Cfritid AND_NOT (fritids OR 0.5 * (Zfritid "
-      "OR fritid)))) AND ((bank OR 0.5 * (Zbank OR bank)) OR "
-      "(0.2999999999999999889 * Cbank AND_NOT (bank OR 0.5 * (Zbank OR "
-      "bank))))) OR ((fritidsbank OR 0.5 * (Zfritidsbank OR fritidsbank)) "
-      "OR (0.2999999999999999889 * Cfritidsbank AND_NOT (fritidsbank OR "
-      "0.5 * (Zfritidsbank OR fritidsbank))))) AND_MAYBE (1 * (fritids "
-      "PHRASE 4 bank) OR 1 * Tfritids bank)))\n" },
+      "OR fritid)))) AND ((1.5 * bank OR 0.5 * Zbank) OR "
+      "(0.2999999999999999889 * Cbank AND_NOT (1.5 * bank OR 0.5 * Zbank)))) "
+      "OR ((1.5 * fritidsbank OR 0.5 * Zfritidsbank) OR "
+      "(0.2999999999999999889 * Cfritidsbank AND_NOT (1.5 * fritidsbank OR "
+      "0.5 * Zfritidsbank)))) AND_MAYBE (1 * (fritids PHRASE 4 bank) OR 1 * "
+      "Tfritids bank)))\n" },
     { "fritid bank", 0, 0u, NULL, NULL, 0,
-      "all: Query((((((fritid OR 0.5 * (Zfritid OR fritid)) OR "
-      "(0.2999999999999999889 * Cfritid AND_NOT (fritid OR 0.5 * (Zfritid "
-      "OR fritid)))) AND ((bank OR 0.5 * (Zbank OR bank)) OR "
-      "(0.2999999999999999889 * Cbank AND_NOT (bank OR 0.5 * (Zbank OR "
-      "bank))))) OR ((fritidsbank OR 0.5 * (Zfritidsbank OR fritidsbank)) "
-      "OR (0.2999999999999999889 * Cfritidsbank AND_NOT (fritidsbank OR "
-      "0.5 * (Zfritidsbank OR fritidsbank))))) AND_MAYBE (1 * (fritid "
-      "PHRASE 4 bank) OR 1 * Tfritid bank)))\n" },
+      "all: Query((((((1.5 * fritid OR 0.5 * Zfritid) OR "
+      "(0.2999999999999999889 * Cfritid AND_NOT (1.5 * fritid OR 0.5 * "
+      "Zfritid))) AND ((1.5 * bank OR 0.5 * Zbank) OR (0.2999999999999999889 "
+      "* Cbank AND_NOT (1.5 * bank OR 0.5 * Zbank)))) OR ((1.5 * fritidsbank "
+      "OR 0.5 * Zfritidsbank) OR (0.2999999999999999889 * Cfritidsbank "
+      "AND_NOT (1.5 * fritidsbank OR 0.5 * Zfritidsbank)))) AND_MAYBE (1 * "
+      "(fritid PHRASE 4 bank) OR 1 * Tfritid bank)))\n" },
     { "vag", 0, 0u, NULL, NULL, 0,
-      "all: Query(((((vag OR 0.5 * (Zvag OR vag)) OR "
-      "((0.2999999999999999889 * Cvag OR 0.2999999999999999889 * väg) "
-      "AND_NOT (vag OR 0.5 * (Zvag OR vag)))) OR ((väg OR 0.5 * (Zväg OR "
-      "väg)) OR (0.2999999999999999889 * Cväg AND_NOT (väg OR 0.5 * "
-      "(Zväg OR väg))))) AND_MAYBE 1 * Tvag))\n"
-      "suggestion: väg\n" },
+      "all: Query(((((1.5 * vag OR 0.5 * Zvag) OR ((0.2999999999999999889 * "
+      "Cvag OR 0.2999999999999999889 * väg) AND_NOT (1.5 * vag OR 0.5 * "
+      "Zvag))) OR ((1.5 * väg OR 0.5 * Zväg) OR (0.2999999999999999889 * "
+      "Cväg AND_NOT (1.5 * väg OR 0.5 * Zväg)))) AND_MAYBE 1 * "
+      "Tvag))\nsuggestion: väg\n" },
     { "iop-av*", 0, 0u, NULL, NULL, 0,
       "all: Query(WILDCARD SYNONYM iop-av)\n" },
     { "\"catch up-metoden\"", 0, 0u, NULL, NULL, 0,
@@ -278,32 +276,31 @@ static const struct plan_case cases[] = {
     { "-a b", 0, 0u, NULL, NULL, 0,
       "all: Query((b AND_NOT a))\n" },
     { "Lindqvist", 0, 0u, NULL, NULL, 0,
-      "all: Query((((lindqvist OR 0.5 * (Zlindqvist OR lindqvist)) OR "
+      "all: Query((((1.5 * lindqvist OR 0.5 * Zlindqvist) OR "
       "((0.2999999999999999889 * Clindqvist OR (0.2999999999999999889 * "
       "lindkvist OR 0.14999999999999999445 * (Zlindkvist OR lindkvist))) "
-      "AND_NOT (lindqvist OR 0.5 * (Zlindqvist OR lindqvist)))) AND_MAYBE "
-      "1 * Tlindqvist))\n" },
+      "AND_NOT (1.5 * lindqvist OR 0.5 * Zlindqvist))) AND_MAYBE 1 * "
+      "Tlindqvist))\n" },
     { "Anna Lindqvist", 0, 0u, NULL, NULL, 0,
-      "all: Query(((((anna OR 0.5 * (Zann OR ann)) OR "
-      "(0.2999999999999999889 * Cann AND_NOT (anna OR 0.5 * (Zann OR "
-      "ann)))) AND ((lindqvist OR 0.5 * (Zlindqvist OR lindqvist)) OR "
-      "((0.2999999999999999889 * Clindqvist OR (0.2999999999999999889 * "
-      "lindkvist OR 0.14999999999999999445 * (Zlindkvist OR lindkvist))) "
-      "AND_NOT (lindqvist OR 0.5 * (Zlindqvist OR lindqvist))))) AND_MAYBE "
-      "(1 * (anna PHRASE 4 lindqvist) OR 1 * Tanna lindqvist)))\n"
-      "any: Query(((((anna OR 0.5 * (Zann OR ann)) OR "
-      "(0.2999999999999999889 * Cann AND_NOT (anna OR 0.5 * (Zann OR "
-      "ann)))) OR ((lindqvist OR 0.5 * (Zlindqvist OR lindqvist)) OR "
-      "((0.2999999999999999889 * Clindqvist OR (0.2999999999999999889 * "
-      "lindkvist OR 0.14999999999999999445 * (Zlindkvist OR lindkvist))) "
-      "AND_NOT (lindqvist OR 0.5 * (Zlindqvist OR lindqvist))))) AND_MAYBE "
-      "(1 * (anna PHRASE 4 lindqvist) OR 1 * Tanna lindqvist)))\n" },
+      "all: Query(((((anna OR 0.5 * (Zann OR ann)) OR (0.2999999999999999889 "
+      "* Cann AND_NOT (anna OR 0.5 * (Zann OR ann)))) AND ((1.5 * lindqvist "
+      "OR 0.5 * Zlindqvist) OR ((0.2999999999999999889 * Clindqvist OR "
+      "(0.2999999999999999889 * lindkvist OR 0.14999999999999999445 * "
+      "(Zlindkvist OR lindkvist))) AND_NOT (1.5 * lindqvist OR 0.5 * "
+      "Zlindqvist)))) AND_MAYBE (1 * (anna PHRASE 4 lindqvist) OR 1 * Tanna "
+      "lindqvist)))\nany: Query(((((anna OR 0.5 * (Zann OR ann)) OR "
+      "(0.2999999999999999889 * Cann AND_NOT (anna OR 0.5 * (Zann OR ann)))) "
+      "OR ((1.5 * lindqvist OR 0.5 * Zlindqvist) OR ((0.2999999999999999889 "
+      "* Clindqvist OR (0.2999999999999999889 * lindkvist OR "
+      "0.14999999999999999445 * (Zlindkvist OR lindkvist))) AND_NOT (1.5 * "
+      "lindqvist OR 0.5 * Zlindqvist)))) AND_MAYBE (1 * (anna PHRASE 4 "
+      "lindqvist) OR 1 * Tanna lindqvist)))\n" },
     { "lindkvist", 0, 0u, NULL, NULL, 0,
-      "all: Query((((lindkvist OR 0.5 * (Zlindkvist OR lindkvist)) OR "
+      "all: Query((((1.5 * lindkvist OR 0.5 * Zlindkvist) OR "
       "((0.2999999999999999889 * Clindkvist OR (0.2999999999999999889 * "
       "lindqvist OR 0.14999999999999999445 * (Zlindqvist OR lindqvist))) "
-      "AND_NOT (lindkvist OR 0.5 * (Zlindkvist OR lindkvist)))) AND_MAYBE "
-      "1 * Tlindkvist))\n" },
+      "AND_NOT (1.5 * lindkvist OR 0.5 * Zlindkvist))) AND_MAYBE 1 * "
+      "Tlindkvist))\n" },
     { "taligenkänningstjänsten", 0, 0u, NULL, NULL, 0,
       "all: Query(((((taligenkänningstjänsten OR 0.5 * "
       "(Ztaligenkänningstjänst OR taligenkänningstjänst)) OR "
@@ -315,90 +312,80 @@ static const struct plan_case cases[] = {
       "tjänst) OR 0.2999999999999999889 * Ctjänst))) AND_MAYBE 1 * "
       "Ttaligenkänningstjänsten))\n" },
     { "och i att", 0, 0u, NULL, NULL, 0,
-      "all: Query((((och OR 0.5 * (Zoch OR och)) AND i AND (((att OR 0.5 * "
-      "(Zatt OR att)) OR (0.2999999999999999889 * Catt AND_NOT (att OR 0.5 "
-      "* (Zatt OR att)))) OR ((ett OR 0.5 * (Zett OR ett)) OR "
-      "(0.2999999999999999889 * Cett AND_NOT (ett OR 0.5 * (Zett OR "
-      "ett)))))) AND_MAYBE (1 * (och PHRASE 5 i PHRASE 5 (att OR ett)) OR "
-      "1 * Toch i att)))\n"
-      "known: Query(((((och OR 0.5 * (Zoch OR och)) AND i) AND_MAYBE "
-      "(((att OR 0.5 * (Zatt OR att)) OR (0.2999999999999999889 * Catt "
-      "AND_NOT (att OR 0.5 * (Zatt OR att)))) OR ((ett OR 0.5 * (Zett OR "
-      "ett)) OR (0.2999999999999999889 * Cett AND_NOT (ett OR 0.5 * (Zett "
-      "OR ett)))))) AND_MAYBE (1 * (och PHRASE 5 i PHRASE 5 (att OR ett)) "
-      "OR 1 * Toch i att)))\n"
-      "any: Query((((och OR 0.5 * (Zoch OR och)) OR i OR (((att OR 0.5 * "
-      "(Zatt OR att)) OR (0.2999999999999999889 * Catt AND_NOT (att OR 0.5 "
-      "* (Zatt OR att)))) OR ((ett OR 0.5 * (Zett OR ett)) OR "
-      "(0.2999999999999999889 * Cett AND_NOT (ett OR 0.5 * (Zett OR "
-      "ett)))))) AND_MAYBE (1 * (och PHRASE 5 i PHRASE 5 (att OR ett)) OR "
-      "1 * Toch i att)))\n"
-      "suggestion: och i ett\n" },
+      "all: Query((((1.5 * och OR 0.5 * Zoch) AND i AND (((1.5 * att OR 0.5 "
+      "* Zatt) OR (0.2999999999999999889 * Catt AND_NOT (1.5 * att OR 0.5 * "
+      "Zatt))) OR ((1.5 * ett OR 0.5 * Zett) OR (0.2999999999999999889 * "
+      "Cett AND_NOT (1.5 * ett OR 0.5 * Zett))))) AND_MAYBE (1 * (och PHRASE "
+      "5 i PHRASE 5 (att OR ett)) OR 1 * Toch i att)))\nknown: Query(((((1.5 "
+      "* och OR 0.5 * Zoch) AND i) AND_MAYBE (((1.5 * att OR 0.5 * Zatt) OR "
+      "(0.2999999999999999889 * Catt AND_NOT (1.5 * att OR 0.5 * Zatt))) OR "
+      "((1.5 * ett OR 0.5 * Zett) OR (0.2999999999999999889 * Cett AND_NOT "
+      "(1.5 * ett OR 0.5 * Zett))))) AND_MAYBE (1 * (och PHRASE 5 i PHRASE 5 "
+      "(att OR ett)) OR 1 * Toch i att)))\nany: Query((((1.5 * och OR 0.5 * "
+      "Zoch) OR i OR (((1.5 * att OR 0.5 * Zatt) OR (0.2999999999999999889 * "
+      "Catt AND_NOT (1.5 * att OR 0.5 * Zatt))) OR ((1.5 * ett OR 0.5 * "
+      "Zett) OR (0.2999999999999999889 * Cett AND_NOT (1.5 * ett OR 0.5 * "
+      "Zett))))) AND_MAYBE (1 * (och PHRASE 5 i PHRASE 5 (att OR ett)) OR 1 "
+      "* Toch i att)))\nsuggestion: och i ett\n" },
     { "\"romska barn\"", 0, 0u, NULL, NULL, 0,
       "all: Query((romska PHRASE 2 barn))\n" },
     { "barn -romska", 0, 0u, NULL, NULL, 0,
-      "all: Query((((barn OR 0.5 * (Zbarn OR barn)) OR "
-      "(0.2999999999999999889 * Cbarn AND_NOT (barn OR 0.5 * (Zbarn OR "
-      "barn)))) AND_NOT ((romska OR 0.5 * (Zromsk OR romsk)) OR "
-      "(0.2999999999999999889 * Cromsk AND_NOT (romska OR 0.5 * (Zromsk OR "
-      "romsk))))))\n" },
+      "all: Query((((1.5 * barn OR 0.5 * Zbarn) OR (0.2999999999999999889 * "
+      "Cbarn AND_NOT (1.5 * barn OR 0.5 * Zbarn))) AND_NOT ((romska OR 0.5 * "
+      "(Zromsk OR romsk)) OR (0.2999999999999999889 * Cromsk AND_NOT (romska "
+      "OR 0.5 * (Zromsk OR romsk))))))\n" },
     { "-\"romska barn\" stöd", 0, 0u, NULL, NULL, 0,
-      "all: Query((((stöd OR 0.5 * (Zstöd OR stöd)) OR "
-      "(0.2999999999999999889 * Cstöd AND_NOT (stöd OR 0.5 * (Zstöd OR "
-      "stöd)))) AND_NOT (romska PHRASE 2 barn)))\n" },
+      "all: Query((((1.5 * stöd OR 0.5 * Zstöd) OR (0.2999999999999999889 * "
+      "Cstöd AND_NOT (1.5 * stöd OR 0.5 * Zstöd))) AND_NOT (romska PHRASE 2 "
+      "barn)))\n" },
     { "skol*", 0, 0u, NULL, NULL, 0,
       "all: Query(WILDCARD SYNONYM skol)\n" },
     { "xyzzyq", 0, 0u, NULL, NULL, 0,
-      "all: Query((((xyzzyq OR 0.5 * (Zxyzzyq OR xyzzyq)) OR "
-      "(0.2999999999999999889 * Cxyzzyq AND_NOT (xyzzyq OR 0.5 * (Zxyzzyq "
-      "OR xyzzyq)))) AND_MAYBE 1 * Txyzzyq))\n" },
+      "all: Query((((1.5 * xyzzyq OR 0.5 * Zxyzzyq) OR "
+      "(0.2999999999999999889 * Cxyzzyq AND_NOT (1.5 * xyzzyq OR 0.5 * "
+      "Zxyzzyq))) AND_MAYBE 1 * Txyzzyq))\n" },
     { "barn", 0, 2u, NULL, NULL, 0,
-      "all: Query(((((barn OR 0.5 * (Zbarn OR barn)) OR "
-      "(0.2999999999999999889 * Cbarn AND_NOT (barn OR 0.5 * (Zbarn OR "
-      "barn)))) AND_MAYBE 1 * Tbarn) FILTER XTnews))\n" },
+      "all: Query(((((1.5 * barn OR 0.5 * Zbarn) OR (0.2999999999999999889 * "
+      "Cbarn AND_NOT (1.5 * barn OR 0.5 * Zbarn))) AND_MAYBE 1 * Tbarn) "
+      "FILTER XTnews))\n" },
     { "romska", 0, 0u, "20170101", "20171231", 0,
       "all: Query(((((romska OR 0.5 * (Zromsk OR romsk)) OR "
       "(0.2999999999999999889 * Cromsk AND_NOT (romska OR 0.5 * (Zromsk OR "
       "romsk)))) AND_MAYBE 1 * Tromska) FILTER VALUE_RANGE 0 20170101 "
       "20171231))\n" },
     { "stöd", 0, 10u, "20170101", NULL, 0,
-      "all: Query(((((stöd OR 0.5 * (Zstöd OR stöd)) OR "
-      "(0.2999999999999999889 * Cstöd AND_NOT (stöd OR 0.5 * (Zstöd OR "
-      "stöd)))) AND_MAYBE 1 * Tstöd) FILTER (XTnews OR XTreport) FILTER "
-      "VALUE_GE 0 20170101))\n" },
+      "all: Query(((((1.5 * stöd OR 0.5 * Zstöd) OR (0.2999999999999999889 * "
+      "Cstöd AND_NOT (1.5 * stöd OR 0.5 * Zstöd))) AND_MAYBE 1 * Tstöd) "
+      "FILTER (XTnews OR XTreport) FILTER VALUE_GE 0 20170101))\n" },
     { "barn OR romska", 0, 0u, NULL, NULL, 0,
-      "all: Query((((barn OR 0.5 * (Zbarn OR barn)) OR "
-      "(0.2999999999999999889 * Cbarn AND_NOT (barn OR 0.5 * (Zbarn OR "
-      "barn)))) OR ((romska OR 0.5 * (Zromsk OR romsk)) OR "
-      "(0.2999999999999999889 * Cromsk AND_NOT (romska OR 0.5 * (Zromsk OR "
-      "romsk))))))\n" },
+      "all: Query((((1.5 * barn OR 0.5 * Zbarn) OR (0.2999999999999999889 * "
+      "Cbarn AND_NOT (1.5 * barn OR 0.5 * Zbarn))) OR ((romska OR 0.5 * "
+      "(Zromsk OR romsk)) OR (0.2999999999999999889 * Cromsk AND_NOT (romska "
+      "OR 0.5 * (Zromsk OR romsk))))))\n" },
     { "missbruk och beroende", 0, 0u, NULL, NULL, 0,
-      "all: Query(((((missbruk OR 0.5 * (Zmissbruk OR missbruk)) OR "
-      "(0.2999999999999999889 * Cmissbruk AND_NOT (missbruk OR 0.5 * "
-      "(Zmissbruk OR missbruk)))) AND ((beroende OR 0.5 * (Zberoend OR "
-      "beroend)) OR (0.2999999999999999889 * Cberoend AND_NOT (beroende OR "
-      "0.5 * (Zberoend OR beroend))))) AND_MAYBE (1 * (missbruk PHRASE 5 "
-      "och PHRASE 5 beroende) OR 1 * Tmissbruk och beroende)))\n"
-      "any: Query(((((missbruk OR 0.5 * (Zmissbruk OR missbruk)) OR "
-      "(0.2999999999999999889 * Cmissbruk AND_NOT (missbruk OR 0.5 * "
-      "(Zmissbruk OR missbruk)))) OR ((beroende OR 0.5 * (Zberoend OR "
-      "beroend)) OR (0.2999999999999999889 * Cberoend AND_NOT (beroende OR "
-      "0.5 * (Zberoend OR beroend))))) AND_MAYBE (1 * (missbruk PHRASE 5 "
-      "och PHRASE 5 beroende) OR 1 * Tmissbruk och beroende)))\n" },
+      "all: Query(((((1.5 * missbruk OR 0.5 * Zmissbruk) OR "
+      "(0.2999999999999999889 * Cmissbruk AND_NOT (1.5 * missbruk OR 0.5 * "
+      "Zmissbruk))) AND ((beroende OR 0.5 * (Zberoend OR beroend)) OR "
+      "(0.2999999999999999889 * Cberoend AND_NOT (beroende OR 0.5 * "
+      "(Zberoend OR beroend))))) AND_MAYBE (1 * (missbruk PHRASE 5 och "
+      "PHRASE 5 beroende) OR 1 * Tmissbruk och beroende)))\nany: "
+      "Query(((((1.5 * missbruk OR 0.5 * Zmissbruk) OR "
+      "(0.2999999999999999889 * Cmissbruk AND_NOT (1.5 * missbruk OR 0.5 * "
+      "Zmissbruk))) OR ((beroende OR 0.5 * (Zberoend OR beroend)) OR "
+      "(0.2999999999999999889 * Cberoend AND_NOT (beroende OR 0.5 * "
+      "(Zberoend OR beroend))))) AND_MAYBE (1 * (missbruk PHRASE 5 och "
+      "PHRASE 5 beroende) OR 1 * Tmissbruk och beroende)))\n" },
     { "Stöd", 0, 0u, NULL, NULL, 0,
-      "all: Query((((stöd OR 0.5 * (Zstöd OR stöd)) OR "
-      "(0.2999999999999999889 * Cstöd AND_NOT (stöd OR 0.5 * (Zstöd OR "
-      "stöd)))) AND_MAYBE 1 * Tstöd))\n" },
+      "all: Query((((1.5 * stöd OR 0.5 * Zstöd) OR (0.2999999999999999889 * "
+      "Cstöd AND_NOT (1.5 * stöd OR 0.5 * Zstöd))) AND_MAYBE 1 * Tstöd))\n" },
     { "for", 0, 0u, NULL, NULL, 0,
-      "all: Query(((((for OR 0.5 * (Zfor OR for)) OR "
-      "((0.2999999999999999889 * Cfor OR 0.2999999999999999889 * för) "
-      "AND_NOT (for OR 0.5 * (Zfor OR for)))) OR ((för OR 0.5 * (Zför OR "
-      "för)) OR (0.2999999999999999889 * Cför AND_NOT (för OR 0.5 * "
-      "(Zför OR för))))) AND_MAYBE 1 * Tfor))\n"
-      "suggestion: för\n" },
+      "all: Query(((((1.5 * for OR 0.5 * Zfor) OR ((0.2999999999999999889 * "
+      "Cfor OR 0.2999999999999999889 * för) AND_NOT (1.5 * for OR 0.5 * "
+      "Zfor))) OR ((1.5 * för OR 0.5 * Zför) OR (0.2999999999999999889 * "
+      "Cför AND_NOT (1.5 * för OR 0.5 * Zför)))) AND_MAYBE 1 * "
+      "Tfor))\nsuggestion: för\n" },
     { "kommun", 0, 0u, NULL, NULL, 0,
-      "all: Query(((kommun OR 0.5 * (Zkommun OR kommun)) AND_MAYBE 1 * "
-      "Tkommun))\n" },
+      "all: Query(((1.5 * kommun OR 0.5 * Zkommun) AND_MAYBE 1 * Tkommun))\n" },
     { "fritidsbanken", 0, 0u, NULL, NULL, 0,
       "all: Query((((fritidsbanken OR 0.5 * (Zfritidsbank OR fritidsbank)) "
       "OR ((0.2999999999999999889 * Cfritidsbank OR (0.2999999999999999889 "
@@ -406,101 +393,84 @@ static const struct plan_case cases[] = {
       "fritidsbank))) AND_NOT (fritidsbanken OR 0.5 * (Zfritidsbank OR "
       "fritidsbank)))) AND_MAYBE 1 * Tfritidsbanken))\n" },
     { "stödgrupper barn", 0, 0u, NULL, NULL, 0,
-      "all: Query(((((stödgrupper OR 0.5 * (Zstödgrupp OR stödgrupp)) "
-      "OR (0.2999999999999999889 * Cstödgrupp AND_NOT (stödgrupper OR "
-      "0.5 * (Zstödgrupp OR stödgrupp)))) AND ((barn OR 0.5 * (Zbarn OR "
-      "barn)) OR (0.2999999999999999889 * Cbarn AND_NOT (barn OR 0.5 * "
-      "(Zbarn OR barn))))) AND_MAYBE (1 * (stödgrupper PHRASE 4 barn) OR "
-      "1 * Tstödgrupper barn)))\n"
-      "any: Query(((((stödgrupper OR 0.5 * (Zstödgrupp OR stödgrupp)) "
-      "OR (0.2999999999999999889 * Cstödgrupp AND_NOT (stödgrupper OR "
-      "0.5 * (Zstödgrupp OR stödgrupp)))) OR ((barn OR 0.5 * (Zbarn OR "
-      "barn)) OR (0.2999999999999999889 * Cbarn AND_NOT (barn OR 0.5 * "
-      "(Zbarn OR barn))))) AND_MAYBE (1 * (stödgrupper PHRASE 4 barn) OR "
-      "1 * Tstödgrupper barn)))\n" },
+      "all: Query(((((stödgrupper OR 0.5 * (Zstödgrupp OR stödgrupp)) OR "
+      "(0.2999999999999999889 * Cstödgrupp AND_NOT (stödgrupper OR 0.5 * "
+      "(Zstödgrupp OR stödgrupp)))) AND ((1.5 * barn OR 0.5 * Zbarn) OR "
+      "(0.2999999999999999889 * Cbarn AND_NOT (1.5 * barn OR 0.5 * Zbarn)))) "
+      "AND_MAYBE (1 * (stödgrupper PHRASE 4 barn) OR 1 * Tstödgrupper "
+      "barn)))\nany: Query(((((stödgrupper OR 0.5 * (Zstödgrupp OR "
+      "stödgrupp)) OR (0.2999999999999999889 * Cstödgrupp AND_NOT "
+      "(stödgrupper OR 0.5 * (Zstödgrupp OR stödgrupp)))) OR ((1.5 * barn OR "
+      "0.5 * Zbarn) OR (0.2999999999999999889 * Cbarn AND_NOT (1.5 * barn OR "
+      "0.5 * Zbarn)))) AND_MAYBE (1 * (stödgrupper PHRASE 4 barn) OR 1 * "
+      "Tstödgrupper barn)))\n" },
     { "romska barn", 0, 0u, NULL, NULL, 0,
       "all: Query(((((romska OR 0.5 * (Zromsk OR romsk)) OR "
       "(0.2999999999999999889 * Cromsk AND_NOT (romska OR 0.5 * (Zromsk OR "
-      "romsk)))) AND ((barn OR 0.5 * (Zbarn OR barn)) OR "
-      "(0.2999999999999999889 * Cbarn AND_NOT (barn OR 0.5 * (Zbarn OR "
-      "barn))))) AND_MAYBE (1 * (romska PHRASE 4 barn) OR 1 * Tromska "
-      "barn)))\n"
-      "any: Query(((((romska OR 0.5 * (Zromsk OR romsk)) OR "
-      "(0.2999999999999999889 * Cromsk AND_NOT (romska OR 0.5 * (Zromsk OR "
-      "romsk)))) OR ((barn OR 0.5 * (Zbarn OR barn)) OR "
-      "(0.2999999999999999889 * Cbarn AND_NOT (barn OR 0.5 * (Zbarn OR "
-      "barn))))) AND_MAYBE (1 * (romska PHRASE 4 barn) OR 1 * Tromska "
-      "barn)))\n" },
+      "romsk)))) AND ((1.5 * barn OR 0.5 * Zbarn) OR (0.2999999999999999889 "
+      "* Cbarn AND_NOT (1.5 * barn OR 0.5 * Zbarn)))) AND_MAYBE (1 * (romska "
+      "PHRASE 4 barn) OR 1 * Tromska barn)))\nany: Query(((((romska OR 0.5 * "
+      "(Zromsk OR romsk)) OR (0.2999999999999999889 * Cromsk AND_NOT (romska "
+      "OR 0.5 * (Zromsk OR romsk)))) OR ((1.5 * barn OR 0.5 * Zbarn) OR "
+      "(0.2999999999999999889 * Cbarn AND_NOT (1.5 * barn OR 0.5 * Zbarn)))) "
+      "AND_MAYBE (1 * (romska PHRASE 4 barn) OR 1 * Tromska barn)))\n" },
     { "vag bank", 0, 0u, NULL, NULL, 0,
-      "all: Query((((((vag OR 0.5 * (Zvag OR vag)) OR "
-      "((0.2999999999999999889 * Cvag OR 0.2999999999999999889 * väg) "
-      "AND_NOT (vag OR 0.5 * (Zvag OR vag)))) OR ((väg OR 0.5 * (Zväg OR "
-      "väg)) OR (0.2999999999999999889 * Cväg AND_NOT (väg OR 0.5 * "
-      "(Zväg OR väg))))) AND ((bank OR 0.5 * (Zbank OR bank)) OR "
-      "(0.2999999999999999889 * Cbank AND_NOT (bank OR 0.5 * (Zbank OR "
-      "bank))))) AND_MAYBE (1 * ((vag OR väg) PHRASE 4 bank) OR 1 * Tvag "
-      "bank)))\n"
-      "known: Query(((((bank OR 0.5 * (Zbank OR bank)) OR "
-      "(0.2999999999999999889 * Cbank AND_NOT (bank OR 0.5 * (Zbank OR "
-      "bank)))) AND_MAYBE (((vag OR 0.5 * (Zvag OR vag)) OR "
-      "((0.2999999999999999889 * Cvag OR 0.2999999999999999889 * väg) "
-      "AND_NOT (vag OR 0.5 * (Zvag OR vag)))) OR ((väg OR 0.5 * (Zväg OR "
-      "väg)) OR (0.2999999999999999889 * Cväg AND_NOT (väg OR 0.5 * "
-      "(Zväg OR väg)))))) AND_MAYBE (1 * ((vag OR väg) PHRASE 4 bank) "
-      "OR 1 * Tvag bank)))\n"
-      "any: Query((((((vag OR 0.5 * (Zvag OR vag)) OR "
-      "((0.2999999999999999889 * Cvag OR 0.2999999999999999889 * väg) "
-      "AND_NOT (vag OR 0.5 * (Zvag OR vag)))) OR ((väg OR 0.5 * (Zväg OR "
-      "väg)) OR (0.2999999999999999889 * Cväg AND_NOT (väg OR 0.5 * "
-      "(Zväg OR väg))))) OR ((bank OR 0.5 * (Zbank OR bank)) OR "
-      "(0.2999999999999999889 * Cbank AND_NOT (bank OR 0.5 * (Zbank OR "
-      "bank))))) AND_MAYBE (1 * ((vag OR väg) PHRASE 4 bank) OR 1 * Tvag "
-      "bank)))\n"
-      "suggestion: väg bank\n" },
+      "all: Query((((((1.5 * vag OR 0.5 * Zvag) OR ((0.2999999999999999889 * "
+      "Cvag OR 0.2999999999999999889 * väg) AND_NOT (1.5 * vag OR 0.5 * "
+      "Zvag))) OR ((1.5 * väg OR 0.5 * Zväg) OR (0.2999999999999999889 * "
+      "Cväg AND_NOT (1.5 * väg OR 0.5 * Zväg)))) AND ((1.5 * bank OR 0.5 * "
+      "Zbank) OR (0.2999999999999999889 * Cbank AND_NOT (1.5 * bank OR 0.5 * "
+      "Zbank)))) AND_MAYBE (1 * ((vag OR väg) PHRASE 4 bank) OR 1 * Tvag "
+      "bank)))\nknown: Query(((((1.5 * bank OR 0.5 * Zbank) OR "
+      "(0.2999999999999999889 * Cbank AND_NOT (1.5 * bank OR 0.5 * Zbank))) "
+      "AND_MAYBE (((1.5 * vag OR 0.5 * Zvag) OR ((0.2999999999999999889 * "
+      "Cvag OR 0.2999999999999999889 * väg) AND_NOT (1.5 * vag OR 0.5 * "
+      "Zvag))) OR ((1.5 * väg OR 0.5 * Zväg) OR (0.2999999999999999889 * "
+      "Cväg AND_NOT (1.5 * väg OR 0.5 * Zväg))))) AND_MAYBE (1 * ((vag OR "
+      "väg) PHRASE 4 bank) OR 1 * Tvag bank)))\nany: Query((((((1.5 * vag OR "
+      "0.5 * Zvag) OR ((0.2999999999999999889 * Cvag OR "
+      "0.2999999999999999889 * väg) AND_NOT (1.5 * vag OR 0.5 * Zvag))) OR "
+      "((1.5 * väg OR 0.5 * Zväg) OR (0.2999999999999999889 * Cväg AND_NOT "
+      "(1.5 * väg OR 0.5 * Zväg)))) OR ((1.5 * bank OR 0.5 * Zbank) OR "
+      "(0.2999999999999999889 * Cbank AND_NOT (1.5 * bank OR 0.5 * Zbank)))) "
+      "AND_MAYBE (1 * ((vag OR väg) PHRASE 4 bank) OR 1 * Tvag "
+      "bank)))\nsuggestion: väg bank\n" },
     { "vag barn", 0, 0u, NULL, NULL, 0,
-      "all: Query((((((vag OR 0.5 * (Zvag OR vag)) OR "
-      "((0.2999999999999999889 * Cvag OR 0.2999999999999999889 * väg) "
-      "AND_NOT (vag OR 0.5 * (Zvag OR vag)))) OR ((väg OR 0.5 * (Zväg OR "
-      "väg)) OR (0.2999999999999999889 * Cväg AND_NOT (väg OR 0.5 * "
-      "(Zväg OR väg))))) AND ((barn OR 0.5 * (Zbarn OR barn)) OR "
-      "(0.2999999999999999889 * Cbarn AND_NOT (barn OR 0.5 * (Zbarn OR "
-      "barn))))) AND_MAYBE (1 * ((vag OR väg) PHRASE 4 barn) OR 1 * Tvag "
-      "barn)))\n"
-      "known: Query(((((barn OR 0.5 * (Zbarn OR barn)) OR "
-      "(0.2999999999999999889 * Cbarn AND_NOT (barn OR 0.5 * (Zbarn OR "
-      "barn)))) AND_MAYBE (((vag OR 0.5 * (Zvag OR vag)) OR "
-      "((0.2999999999999999889 * Cvag OR 0.2999999999999999889 * väg) "
-      "AND_NOT (vag OR 0.5 * (Zvag OR vag)))) OR ((väg OR 0.5 * (Zväg OR "
-      "väg)) OR (0.2999999999999999889 * Cväg AND_NOT (väg OR 0.5 * "
-      "(Zväg OR väg)))))) AND_MAYBE (1 * ((vag OR väg) PHRASE 4 barn) "
-      "OR 1 * Tvag barn)))\n"
-      "any: Query((((((vag OR 0.5 * (Zvag OR vag)) OR "
-      "((0.2999999999999999889 * Cvag OR 0.2999999999999999889 * väg) "
-      "AND_NOT (vag OR 0.5 * (Zvag OR vag)))) OR ((väg OR 0.5 * (Zväg OR "
-      "väg)) OR (0.2999999999999999889 * Cväg AND_NOT (väg OR 0.5 * "
-      "(Zväg OR väg))))) OR ((barn OR 0.5 * (Zbarn OR barn)) OR "
-      "(0.2999999999999999889 * Cbarn AND_NOT (barn OR 0.5 * (Zbarn OR "
-      "barn))))) AND_MAYBE (1 * ((vag OR väg) PHRASE 4 barn) OR 1 * Tvag "
-      "barn)))\n"
-      "suggestion: väg barn\n" },
+      "all: Query((((((1.5 * vag OR 0.5 * Zvag) OR ((0.2999999999999999889 * "
+      "Cvag OR 0.2999999999999999889 * väg) AND_NOT (1.5 * vag OR 0.5 * "
+      "Zvag))) OR ((1.5 * väg OR 0.5 * Zväg) OR (0.2999999999999999889 * "
+      "Cväg AND_NOT (1.5 * väg OR 0.5 * Zväg)))) AND ((1.5 * barn OR 0.5 * "
+      "Zbarn) OR (0.2999999999999999889 * Cbarn AND_NOT (1.5 * barn OR 0.5 * "
+      "Zbarn)))) AND_MAYBE (1 * ((vag OR väg) PHRASE 4 barn) OR 1 * Tvag "
+      "barn)))\nknown: Query(((((1.5 * barn OR 0.5 * Zbarn) OR "
+      "(0.2999999999999999889 * Cbarn AND_NOT (1.5 * barn OR 0.5 * Zbarn))) "
+      "AND_MAYBE (((1.5 * vag OR 0.5 * Zvag) OR ((0.2999999999999999889 * "
+      "Cvag OR 0.2999999999999999889 * väg) AND_NOT (1.5 * vag OR 0.5 * "
+      "Zvag))) OR ((1.5 * väg OR 0.5 * Zväg) OR (0.2999999999999999889 * "
+      "Cväg AND_NOT (1.5 * väg OR 0.5 * Zväg))))) AND_MAYBE (1 * ((vag OR "
+      "väg) PHRASE 4 barn) OR 1 * Tvag barn)))\nany: Query((((((1.5 * vag OR "
+      "0.5 * Zvag) OR ((0.2999999999999999889 * Cvag OR "
+      "0.2999999999999999889 * väg) AND_NOT (1.5 * vag OR 0.5 * Zvag))) OR "
+      "((1.5 * väg OR 0.5 * Zväg) OR (0.2999999999999999889 * Cväg AND_NOT "
+      "(1.5 * väg OR 0.5 * Zväg)))) OR ((1.5 * barn OR 0.5 * Zbarn) OR "
+      "(0.2999999999999999889 * Cbarn AND_NOT (1.5 * barn OR 0.5 * Zbarn)))) "
+      "AND_MAYBE (1 * ((vag OR väg) PHRASE 4 barn) OR 1 * Tvag "
+      "barn)))\nsuggestion: väg barn\n" },
     { "lindq vist", 0, 0u, NULL, NULL, 0,
-      "all: Query((((((lindq OR 0.5 * (Zlindq OR lindq)) OR "
-      "(0.2999999999999999889 * Clindq AND_NOT (lindq OR 0.5 * (Zlindq OR "
-      "lindq)))) AND ((vist OR 0.5 * (Zvist OR vist)) OR "
-      "(0.2999999999999999889 * Cvist AND_NOT (vist OR 0.5 * (Zvist OR "
-      "vist))))) OR ((lindqvist OR 0.5 * (Zlindqvist OR lindqvist)) OR "
-      "(0.2999999999999999889 * Clindqvist AND_NOT (lindqvist OR 0.5 * "
-      "(Zlindqvist OR lindqvist))))) AND_MAYBE (1 * (lindq PHRASE 4 vist) "
-      "OR 1 * Tlindq vist)))\n"
-      "suggestion: lindqvist\n" },
+      "all: Query((((((1.5 * lindq OR 0.5 * Zlindq) OR "
+      "(0.2999999999999999889 * Clindq AND_NOT (1.5 * lindq OR 0.5 * "
+      "Zlindq))) AND ((1.5 * vist OR 0.5 * Zvist) OR (0.2999999999999999889 "
+      "* Cvist AND_NOT (1.5 * vist OR 0.5 * Zvist)))) OR ((1.5 * lindqvist "
+      "OR 0.5 * Zlindqvist) OR (0.2999999999999999889 * Clindqvist AND_NOT "
+      "(1.5 * lindqvist OR 0.5 * Zlindqvist)))) AND_MAYBE (1 * (lindq PHRASE "
+      "4 vist) OR 1 * Tlindq vist)))\nsuggestion: lindqvist\n" },
     { "skolfan", 0, 0u, NULL, NULL, 0,
-      "all: Query((((skolfan OR 0.5 * (Zskolfan OR skolfan)) OR "
-      "((0.2999999999999999889 * Cskolfan OR (0.2999999999999999889 * "
-      "skolan OR 0.14999999999999999445 * (Zskolan OR skolan)) OR "
+      "all: Query((((1.5 * skolfan OR 0.5 * Zskolfan) OR "
+      "((0.2999999999999999889 * Cskolfan OR (0.2999999999999999889 * skolan "
+      "OR 0.14999999999999999445 * (Zskolan OR skolan)) OR "
       "(0.2999999999999999889 * skolfam OR 0.14999999999999999445 * "
-      "(Zskolfam OR skolfam))) AND_NOT (skolfan OR 0.5 * (Zskolfan OR "
-      "skolfan)))) AND_MAYBE 1 * Tskolfan))\n"
-      "suggestion: skolfam\n" },
+      "(Zskolfam OR skolfam))) AND_NOT (1.5 * skolfan OR 0.5 * Zskolfan))) "
+      "AND_MAYBE 1 * Tskolfan))\nsuggestion: skolfam\n" },
     /* nothing searchable left: a browse of every section (newest first,
      * which the search applies), exclusions and filters kept */
     { "!!!", 0, 0u, NULL, NULL, 0,
@@ -508,34 +478,31 @@ static const struct plan_case cases[] = {
     { "*", 0, 0u, NULL, NULL, 0,
       "browse: Query(<alldocuments>)\n" },
     { "-barn !!!", 0, 2u, "20170101", NULL, 0,
-      "browse: Query(((<alldocuments> AND_NOT ((barn OR 0.5 * (Zbarn OR "
-      "barn)) OR (0.2999999999999999889 * Cbarn AND_NOT (barn OR 0.5 * "
-      "(Zbarn OR barn))))) FILTER XTnews FILTER VALUE_GE 0 20170101))\n" },
+      "browse: Query(((<alldocuments> AND_NOT ((1.5 * barn OR 0.5 * Zbarn) "
+      "OR (0.2999999999999999889 * Cbarn AND_NOT (1.5 * barn OR 0.5 * "
+      "Zbarn)))) FILTER XTnews FILTER VALUE_GE 0 20170101))\n" },
     { "barn/unga", 0, 0u, NULL, NULL, 0,
       "all: Query(((barn PHRASE 2 unga) AND_MAYBE 1 * Tbarn unga))\n" },
     { "iop-avtal", 0, 0u, NULL, NULL, 0,
-      "all: Query(((((iop-avtal OR 0.5 * (Ziop-avtal OR iop-avtal)) OR "
-      "(0.2999999999999999889 * Ciop-avtal AND_NOT (iop-avtal OR 0.5 * "
-      "(Ziop-avtal OR iop-avtal)))) OR (iop PHRASE 2 avtal)) AND_MAYBE 1 * "
-      "Tiop-avtal))\n" },
+      "all: Query(((((1.5 * iop-avtal OR 0.5 * Ziop-avtal) OR "
+      "(0.2999999999999999889 * Ciop-avtal AND_NOT (1.5 * iop-avtal OR 0.5 * "
+      "Ziop-avtal))) OR (iop PHRASE 2 avtal)) AND_MAYBE 1 * Tiop-avtal))\n" },
     { "2017", 0, 0u, NULL, NULL, 0,
       "all: Query(2017)\n" },
     /* a prefix too short to expand is the word itself */
     { "fr*", 0, 0u, NULL, NULL, 0,
-      "all: Query((((fr OR 0.5 * (Zfr OR fr)) OR (0.2999999999999999889 * "
-      "Cfr AND_NOT (fr OR 0.5 * (Zfr OR fr)))) AND_MAYBE 1 * Tfr))\n" },
+      "all: Query((((1.5 * fr OR 0.5 * Zfr) OR (0.2999999999999999889 * Cfr "
+      "AND_NOT (1.5 * fr OR 0.5 * Zfr))) AND_MAYBE 1 * Tfr))\n" },
     { "fritids bank", 1, 0u, NULL, NULL, 0,
-      "all: Query(((fritids OR 0.5 * (Zfritid OR fritid)) AND (bank OR 0.5 "
-      "* (Zbank OR bank))))\n"
-      "any: Query(((fritids OR 0.5 * (Zfritid OR fritid)) OR (bank OR 0.5 "
-      "* (Zbank OR bank))))\n" },
+      "all: Query(((fritids OR 0.5 * (Zfritid OR fritid)) AND (1.5 * bank OR "
+      "0.5 * Zbank)))\nany: Query(((fritids OR 0.5 * (Zfritid OR fritid)) OR "
+      "(1.5 * bank OR 0.5 * Zbank)))\n" },
     { "vag bank", 1, 0u, NULL, NULL, 0,
-      "all: Query(((vag OR 0.5 * (Zvag OR vag)) AND (bank OR 0.5 * (Zbank "
-      "OR bank))))\n"
-      "any: Query(((vag OR 0.5 * (Zvag OR vag)) OR (bank OR 0.5 * (Zbank "
-      "OR bank))))\n" },
+      "all: Query(((1.5 * vag OR 0.5 * Zvag) AND (1.5 * bank OR 0.5 * "
+      "Zbank)))\nany: Query(((1.5 * vag OR 0.5 * Zvag) OR (1.5 * bank OR 0.5 "
+      "* Zbank)))\n" },
     { "Lindqvist", 1, 0u, NULL, NULL, 0,
-      "all: Query((lindqvist OR 0.5 * (Zlindqvist OR lindqvist)))\n" },
+      "all: Query((1.5 * lindqvist OR 0.5 * Zlindqvist))\n" },
 };
 
 /* Prints s as a C string literal, cut (indented for the table above)
