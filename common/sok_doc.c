@@ -9,8 +9,10 @@
 #include "sok_doc.h"
 #include "sok_extract.h"
 #include "sok_section.h"
+#include "sok_text.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <libxml/parser.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -310,8 +312,8 @@ int sok_doc_load(const char *path, const struct sok_doc_opts *opts,
     return rc;
 }
 
-void sok_doc_section_json(const struct sok_document *doc, size_t i,
-                          struct sok_buf *b, int *rc)
+void sok_doc_section_record(const struct sok_document *doc, size_t i,
+                            struct sok_buf *b, int *rc)
 {
     if (*rc)
         return;
@@ -358,7 +360,28 @@ void sok_doc_section_json(const struct sok_document *doc, size_t i,
     sok_buf_puts(b, ",\"next\":", rc);
     sok_buf_json_qstr(b, i + 1 < doc->nsections ? doc->sections[i + 1].id
                                                 : NULL, rc);
-    sok_buf_puts(b, ",\"text\":", rc);
-    sok_buf_json_qstr(b, s->text, rc);
     sok_buf_putc(b, '}', rc);
+    sok_buf_putc(b, '\0', rc);
+    sok_buf_puts(b, s->text, rc);
+}
+
+json_t *sok_doc_record_parse(const char *data, size_t len)
+{
+    const char *nul = data != NULL ? memchr(data, '\0', len) : NULL;
+    size_t hlen = nul != NULL ? (size_t)(nul - data) : len;
+    json_t *o = data != NULL ? json_loadb(data, hlen, 0, NULL) : NULL;
+    if (!json_is_object(o)) {
+        json_decref(o);
+        return NULL;
+    }
+    /* Validated here, word at a time over ASCII: jansson's own check
+     * took half the read. */
+    size_t tlen = nul != NULL ? len - hlen - 1 : 0;
+    if (nul != NULL &&
+        (!sok_text_utf8_valid(nul + 1, tlen) ||
+         json_object_set_new(o, "text", json_stringn_nocheck(nul + 1, tlen)))) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
 }

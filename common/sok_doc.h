@@ -10,6 +10,7 @@
 #define SOK_DOC_H
 
 #include <stddef.h>
+#include <jansson.h>
 #include "sok_err.h"
 #include "sok_buf.h"
 
@@ -120,14 +121,22 @@ int sok_doc_open_file(const char *path, size_t max, int *fd_out,
 int sok_doc_read_file(const char *path, size_t max, char **out, size_t *len,
                       struct sok_err *err);
 
-/* Appends the section's stored record (the Xapian document data) as one
- * JSON object: {"id","title","doc_title","source","url","type","date",
- * "page","ordinal","nsections","prev","next","text"}; "url" is the
- * document's URL (+ "#anchor", or for a paged document "#page=N") or
- * "/doc/<id>"; "date" null when unknown; "page" the first page (null when
- * not paged); "prev"/"next" the neighbouring section ids or null. */
-void sok_doc_section_json(const struct sok_document *doc, size_t i,
-                          struct sok_buf *b, int *rc);
+/* Appends the section's stored record (the Xapian document data): one
+ * JSON object {"id","title","doc_title","source","url","type","date",
+ * "page","ordinal","nsections","prev","next"}, a NUL byte, then the
+ * section's text as it is.  "url" is the document's URL (+ "#anchor", or
+ * for a paged document "#page=N") or "/doc/<id>"; "date" null when
+ * unknown; "page" the first page (null when not paged); "prev"/"next" the
+ * neighbouring section ids or null.  The text stays out of the JSON
+ * because reading a record is on every search's path, and unescaping
+ * kilobytes of JSON string cost more than the rest of the read. */
+void sok_doc_section_record(const struct sok_document *doc, size_t i,
+                            struct sok_buf *b, int *rc);
+
+/* The record data[0..len) as a JSON object with the text under "text"
+ * (a record of schema 6 or older is one JSON object, text included); NULL
+ * when it is not a record.  The caller owns the reference. */
+json_t *sok_doc_record_parse(const char *data, size_t len);
 
 #ifdef __cplusplus
 }

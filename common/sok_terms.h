@@ -49,11 +49,12 @@
  * name.  Contents lines (dot leaders, page-number columns) inside other
  * sections are not indexed at all.
  *
- * Document data: a JSON object, see sok_doc.h (sok_doc_section_json());
- * from schema 4 it holds the section's first "page" (null when not paged);
- * from schema 5 its text is at most SOK_SECTION_MAX bytes (a longer
- * section is stored as parts, "Title (del 2)", ...) and its titles at
- * most SOK_TITLE_MAX (sok_section.h).
+ * Document data: see sok_doc.h (sok_doc_section_record()): to schema 6 a
+ * JSON object, from schema 7 a JSON object without the text, a NUL byte
+ * and the text; from schema 4 it holds the section's first "page" (null
+ * when not paged); from schema 5 its text is at most SOK_SECTION_MAX
+ * bytes (a longer section is stored as parts, "Title (del 2)", ...) and
+ * its titles at most SOK_TITLE_MAX (sok_section.h).
  *
  * Metadata keys:
  *   "sok:schema"          SOK_SCHEMA_VERSION as decimal text
@@ -63,16 +64,16 @@
 #ifndef SOK_TERMS_H
 #define SOK_TERMS_H
 
-#define SOK_SCHEMA_VERSION 6
+#define SOK_SCHEMA_VERSION 7
 
 /* The oldest schema the query side still reads: 2 differs from 3 only by
  * terms that 3 no longer writes, and queries written for 3 find the same
  * sections in either; 4 writes the terms of 3 (PDFs and navigation cut
  * into other sections, a "page" in the data), and 5 those of 4 (long
- * sections cut into parts), and 6 those of 5 (two more values); an
- * index of an older schema is re-indexed
- * whole by the next sok-index run, because every file's content hash
- * includes the schema. */
+ * sections cut into parts), 6 those of 5 (two more values), and 7 those
+ * of 6 (the text outside the record's JSON); an index of an older schema
+ * is re-indexed whole by the next sok-index run, because every file's
+ * content hash includes the schema. */
 #define SOK_SCHEMA_OLDEST_READ 2
 
 #define SOK_PREFIX_STEM   "Z"

@@ -197,7 +197,7 @@ static int build_section(struct sok_analyzer *a, const struct sok_document *doc,
         rc = sok_xdoc_set_value(xd, SOK_SLOT_FILE, filekey, strlen(filekey), err);
     if (rc == 0) {
         int brc = 0;
-        sok_doc_section_json(doc, i, &b, &brc);
+        sok_doc_section_record(doc, i, &b, &brc);
         if (brc)
             rc = sok_err_set(err, brc, "cannot encode section data");
         else

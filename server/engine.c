@@ -4,6 +4,7 @@
 #include "engine.h"
 #include "shards.h"
 #include "spell.h"
+#include "sok_doc.h"
 #include "sok_terms.h"
 
 #include <stdio.h>
@@ -219,7 +220,7 @@ int sok_engine_section(struct sok_engine *e, const char *id, json_t **doc,
         free(data);
         return rc;
     }
-    *doc = json_loadb(data, len, 0, NULL);
+    *doc = sok_doc_record_parse(data, len);
     free(data);
     if (!json_is_object(*doc)) {
         json_decref(*doc);

@@ -21,7 +21,7 @@ int sok_twin_doc(struct sok_twin *t, struct sok_err *err)
             return rc;
         t->data = t->fetched;
     }
-    t->doc = t->data ? json_loadb(t->data, t->data_len, 0, NULL) : NULL;
+    t->doc = sok_doc_record_parse(t->data, t->data_len);
     if (!json_is_object(t->doc)) {
         json_decref(t->doc);
         t->doc = json_object();

@@ -90,6 +90,18 @@ def fingerprint(db):
     return (d.get_doccount(), h.hexdigest())
 
 
+def record(data):
+    """A section's stored record (Xapian document data, bytes) as a dict:
+    the JSON object before the first NUL, the text after it (schema 7;
+    sok_doc_section_record())."""
+    import json
+    head, sep, text = data.partition(b"\0")
+    rec = json.loads(head)
+    if sep:
+        rec["text"] = text.decode("utf-8")
+    return rec
+
+
 def lock_holders(path):
     """Process ids holding a flock() on path, from /proc/locks (which, unlike
     trying the lock, cannot disturb the run that holds it)."""

@@ -11,7 +11,7 @@ Runs the real build/sok-index and build/sok-server on 127.0.0.1."""
 import json, os, random, re, shutil, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import check, done, run_index, summary, tempdir
+from harness import check, done, record, run_index, summary, tempdir
 from sokutil import Server, q
 import xapian
 
@@ -37,7 +37,7 @@ def big_text(path, mb, rng):
 
 def records(db):
     d = xapian.Database(db)
-    return {j["id"]: j for j in (json.loads(d.get_document(p.docid).get_data())
+    return {j["id"]: j for j in (record(d.get_document(p.docid).get_data())
                                  for p in d.postlist(""))}
 
 

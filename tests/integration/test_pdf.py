@@ -11,7 +11,7 @@ on stderr and counted in failed."""
 import json, os, shutil, subprocess, sys, urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import SOK_INDEX, check, copy_corpus, done, summary, tempdir
+from harness import SOK_INDEX, check, copy_corpus, done, record, summary, tempdir
 from sokutil import Server
 import pdfgen
 
@@ -193,7 +193,7 @@ try:
     d = xapian.Database(db)
     pages = {}
     for t in d.allterms("Q"):
-        data = json.loads(d.get_document(d.postlist(t.term).__next__().docid).get_data())
+        data = record(d.get_document(d.postlist(t.term).__next__().docid).get_data())
         pages[(os.path.basename(data["source"]), data["title"])] = data["page"]
     want = {("vb2024.pdf", "Verksamhetsberättelse 2024"): 1, ("vb2024.pdf", "Innehåll"): 2,
             ("vb2024.pdf", "1 Inledning"): 3, ("vb2024.pdf", "1.1 Bakgrund"): 3,

@@ -158,7 +158,7 @@ static void test_html(void **state)
     /* the record's URL is the canonical URL plus the anchor */
     struct sok_buf b = SOK_BUF_INIT;
     int rc = 0;
-    sok_doc_section_json(d, 1, &b, &rc);
+    sok_doc_section_record(d, 1, &b, &rc);
     assert_int_equal(rc, 0);
     json_error_t je;
     json_t *j = json_loads(b.p, 0, &je);
@@ -243,7 +243,7 @@ static void test_invalid_utf8(void **state)
     assert_non_null(strstr(t, "kontroll."));            /* past the NUL */
     struct sok_buf b = SOK_BUF_INIT;
     int rc = 0;
-    sok_doc_section_json(d, 0, &b, &rc);
+    sok_doc_section_record(d, 0, &b, &rc);
     assert_int_equal(rc, 0);
     assert_true(sok_text_utf8_valid(b.p, b.n));
     sok_buf_free(&b);
@@ -294,10 +294,14 @@ static void test_ids_and_json(void **state)
 
     struct sok_buf buf = SOK_BUF_INIT;
     int rc = 0;
-    sok_doc_section_json(a, 0, &buf, &rc);
+    sok_doc_section_record(a, 0, &buf, &rc);
     assert_int_equal(rc, 0);
-    json_error_t je;
-    json_t *j = json_loads(buf.p, 0, &je);
+    /* the JSON, a NUL, the text as it is */
+    size_t hlen = strlen(buf.p);
+    assert_int_equal(buf.n, hlen + 1 + strlen("Ett."));
+    assert_string_equal(buf.p + hlen + 1, "Ett.");
+    assert_null(strstr(buf.p, "\"text\""));
+    json_t *j = sok_doc_record_parse(buf.p, buf.n);
     assert_non_null(j);
     assert_int_equal(json_object_size(j), 13);
     assert_true(json_is_null(json_object_get(j, "page")));   /* not paged */
@@ -324,8 +328,8 @@ static void test_ids_and_json(void **state)
     json_decref(j);
 
     sok_buf_reset(&buf);
-    sok_doc_section_json(a, 2, &buf, &rc);
-    j = json_loads(buf.p, 0, &je);
+    sok_doc_section_record(a, 2, &buf, &rc);
+    j = sok_doc_record_parse(buf.p, buf.n);
     assert_non_null(j);
     assert_string_equal(json_string_value(json_object_get(j, "prev")),
                         a->sections[1].id);
@@ -334,7 +338,7 @@ static void test_ids_and_json(void **state)
 
     /* out of range: an error, nothing appended */
     size_t n = buf.n;
-    sok_doc_section_json(a, 3, &buf, &rc);
+    sok_doc_section_record(a, 3, &buf, &rc);
     assert_int_not_equal(rc, 0);
     assert_int_equal(buf.n, n);
 
@@ -342,6 +346,49 @@ static void test_ids_and_json(void **state)
     sok_doc_free(a);
     sok_doc_free(a2);
     sok_doc_free(b);
+}
+
+/* A record's text comes back byte for byte, whatever it holds; a record
+ * of schema 6 (all JSON) still reads; what is not a record reads as NULL. */
+static void test_record_formats(void **state)
+{
+    (void)state;
+    const char *t = "Rubrik\n\nCitat \"så\" \\ och {klammer}, tab\tslut.\n"
+                    "\nRad två: åäö ﬁ €.\n";
+    struct sok_document *d = parse("x/r.txt", t, SOK_FMT_TEXT);
+    struct sok_buf buf = SOK_BUF_INIT;
+    int rc = 0;
+    sok_doc_section_record(d, 0, &buf, &rc);
+    assert_int_equal(rc, 0);
+    json_t *j = sok_doc_record_parse(buf.p, buf.n);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "text")),
+                        d->sections[0].text);
+    assert_non_null(strchr(d->sections[0].text, '"'));
+    json_decref(j);
+
+    const char old[] = "{\"id\":\"ab\",\"title\":\"T\",\"text\":\"x \\\"y\\\"\"}";
+    j = sok_doc_record_parse(old, strlen(old));
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "text")),
+                        "x \"y\"");
+    json_decref(j);
+
+    const char bad_utf8[] = "{\"id\":\"ab\"}\0caf\xe9";
+    assert_null(sok_doc_record_parse(bad_utf8, sizeof bad_utf8 - 1));
+    const char no_json[] = "{\"id\":\0text";
+    assert_null(sok_doc_record_parse(no_json, sizeof no_json - 1));
+    assert_null(sok_doc_record_parse("[1]", 3));
+    assert_null(sok_doc_record_parse("", 0));
+    assert_null(sok_doc_record_parse(NULL, 0));
+    /* an empty text */
+    const char empty[] = "{\"id\":\"ab\"}\0";
+    j = sok_doc_record_parse(empty, sizeof empty - 1);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "text")), "");
+    json_decref(j);
+    sok_buf_free(&buf);
+    sok_doc_free(d);
 }
 
 /* ------------------------------------------------------------ API corners */
@@ -626,7 +673,7 @@ static void test_unsafe_urls(void **state)
         assert_null(d->url);
         struct sok_buf b = SOK_BUF_INIT;
         int rc = 0;
-        sok_doc_section_json(d, 0, &b, &rc);
+        sok_doc_section_record(d, 0, &b, &rc);
         assert_int_equal(rc, 0);
         assert_null(strstr(b.p, "javascript"));
         assert_non_null(strstr(b.p, "\"url\":\"/doc/"));
@@ -645,6 +692,7 @@ int main(void)
         cmocka_unit_test(test_text_normalise),
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_ids_and_json),
+        cmocka_unit_test(test_record_formats),
         cmocka_unit_test(test_api),
         cmocka_unit_test(test_unsafe_urls),
         cmocka_unit_test_setup_teardown(test_pdf, pdf_setup, pdf_teardown),

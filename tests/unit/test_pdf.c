@@ -238,7 +238,7 @@ static void test_sections_and_records(void **state)
 
     struct sok_buf b = SOK_BUF_INIT;
     int rc = 0;
-    sok_doc_section_json(d, 3, &b, &rc);
+    sok_doc_section_record(d, 3, &b, &rc);
     assert_int_equal(rc, 0);
     json_error_t je;
     json_t *j = json_loads(b.p, 0, &je);
@@ -256,7 +256,7 @@ static void test_sections_and_records(void **state)
     assert_int_equal(d->sections[0].nav, 1);
     assert_string_equal(d->title, "Uppdraget som god man");
     b = (struct sok_buf)SOK_BUF_INIT;
-    sok_doc_section_json(d, 1, &b, &rc);
+    sok_doc_section_record(d, 1, &b, &rc);
     j = json_loads(b.p, 0, &je);
     assert_non_null(j);
     assert_non_null(strstr(json_string_value(json_object_get(j, "url")),
