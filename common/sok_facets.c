@@ -3,7 +3,9 @@
  * sok_facets.h.  The counts are sok_counts tables; so is the record of
  * which (key, facet, value) has been counted, one entry per triple, which
  * with nearly every key seen once costs about what the matches' values
- * themselves do.
+ * themselves do.  Values read from the shim's columns come as ids
+ * instead: counts in arrays by value id, the record a set of (key id,
+ * value id) pairs, and the names looked up once at the end.
  */
 #include "sok_facets.h"
 
@@ -15,8 +17,23 @@
 #include "sok_counts.h"
 #include "sok_err.h"
 
+/* Facet counts by value id, and the (key id, value id) pairs counted: an
+ * open-addressing set of nonzero 64-bit keys (ids start at 1). */
+struct idcounts {
+    unsigned long *c;           /* by value id */
+    size_t n;
+};
+
+struct idset {
+    uint64_t *v;                /* 0: empty */
+    size_t n, cap;              /* cap a power of two, or 0 */
+};
+
 struct sok_facets {
     unsigned n;
+    struct idcounts byid[SOK_XFACET_MAX];
+    struct idcounts byid_sample[SOK_XFACET_MAX];
+    struct idset seen_ids[SOK_XFACET_MAX];
     struct sok_counts *counts[SOK_XFACET_MAX];   /* value -> count */
     struct sok_counts *seen;                     /* triples counted */
     struct sok_buf triple;                       /* scratch */
@@ -52,6 +69,9 @@ void sok_facets_free(struct sok_facets *f)
     for (unsigned i = 0; i < f->n; i++) {
         sok_counts_free(f->counts[i]);
         sok_counts_free(f->sample[i]);
+        free(f->byid[i].c);
+        free(f->byid_sample[i].c);
+        free(f->seen_ids[i].v);
     }
     sok_counts_free(f->seen);
     sok_buf_free(&f->triple);
@@ -92,6 +112,29 @@ unsigned long sok_facets_sample_end(const struct sok_facets *f)
     return f->sample_end;
 }
 
+/* One more match added, docid did: when it fills the sample, the sample
+ * is the counts so far (a copy now costs nothing per match: a facet has
+ * a handful of values). */
+static int note_added(struct sok_facets *f, unsigned long did)
+{
+    int rc = 0;
+    if (++f->added != f->sample_n)
+        return 0;
+    for (unsigned i = 0; i < f->n && rc == 0; i++) {
+        struct idcounts *a = &f->byid[i], *b = &f->byid_sample[i];
+        if ((rc = sok_counts_new(&f->sample[i])) == 0)
+            rc = sok_counts_each(f->counts[i], copy_cb, f->sample[i]);
+        if (rc == 0 && a->n > 0) {
+            if ((b->c = malloc(a->n * sizeof *b->c)) == NULL)
+                return SOK_ENOMEM;
+            memcpy(b->c, a->c, a->n * sizeof *b->c);
+            b->n = a->n;
+        }
+    }
+    f->sample_end = did;
+    return rc;
+}
+
 int sok_facets_add(struct sok_facets *f, unsigned long did,
                    const char *const *val, const size_t *len,
                    const char *key, size_t klen)
@@ -104,14 +147,109 @@ int sok_facets_add(struct sok_facets *f, unsigned long did,
             continue;
         rc = sok_counts_add(f->counts[i], val[i], len[i], 1);
     }
-    if (rc == 0 && ++f->added == f->sample_n) {
-        /* The sample is the counts so far: a copy now costs nothing per
-         * match (a facet has a handful of values). */
-        for (unsigned i = 0; i < f->n && rc == 0; i++)
-            if ((rc = sok_counts_new(&f->sample[i])) == 0)
-                rc = sok_counts_each(f->counts[i], copy_cb, f->sample[i]);
-        f->sample_end = did;
+    return rc != 0 ? rc : note_added(f, did);
+}
+
+/* Where x's probe starts among cap slots.  Ids are small and dense, and
+ * a pair's two halves must both reach the low bits: the finaliser of
+ * MurmurHash3 mixes every bit into every other. */
+static size_t id_slot(uint64_t x, size_t cap)
+{
+    x ^= x >> 33;
+    x *= UINT64_C(0xff51afd7ed558ccd);
+    x ^= x >> 33;
+    x *= UINT64_C(0xc4ceb9fe1a85ec53);
+    x ^= x >> 33;
+    return (size_t)x & (cap - 1);
+}
+
+/* x's slot in v: the one holding it, or the empty one it would take. */
+static size_t id_find(const uint64_t *v, size_t cap, uint64_t x)
+{
+    size_t j = id_slot(x, cap);
+    while (v[j] != 0 && v[j] != x)
+        j = (j + 1) & (cap - 1);
+    return j;
+}
+
+/* Inserts x (nonzero) into s; *fresh whether it was not there yet. */
+static int idset_add(struct idset *s, uint64_t x, int *fresh)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 1024;
+        uint64_t *v = calloc(cap, sizeof *v);
+        if (v == NULL)
+            return SOK_ENOMEM;
+        for (size_t k = 0; k < s->cap; k++)
+            if (s->v[k] != 0)
+                v[id_find(v, cap, s->v[k])] = s->v[k];
+        free(s->v);
+        s->v = v;
+        s->cap = cap;
     }
+    size_t j = id_find(s->v, s->cap, x);
+    *fresh = s->v[j] == 0;
+    if (*fresh) {
+        s->v[j] = x;
+        s->n++;
+    }
+    return 0;
+}
+
+/* Counts one more match with value id for a. */
+static int idcounts_add(struct idcounts *a, uint32_t id)
+{
+    if (id >= a->n) {
+        size_t n = (size_t)id + 1 > 2 * a->n ? (size_t)id + 1 : 2 * a->n;
+        unsigned long *c = realloc(a->c, n * sizeof *c);
+        if (c == NULL)
+            return SOK_ENOMEM;
+        memset(c + a->n, 0, (n - a->n) * sizeof *c);
+        a->c = c;
+        a->n = n;
+    }
+    a->c[id]++;
+    return 0;
+}
+
+int sok_facets_add_ids(struct sok_facets *f, unsigned long did,
+                       const uint32_t *vid, uint32_t key)
+{
+    int rc = 0, fresh = 1;
+    for (unsigned i = 0; i < f->n && rc == 0; i++) {
+        if (vid[i] == 0)
+            continue;
+        if (key != 0 &&
+            ((rc = idset_add(&f->seen_ids[i], (uint64_t)key << 32 | vid[i],
+                             &fresh)) != 0 || !fresh))
+            continue;
+        rc = idcounts_add(&f->byid[i], vid[i]);
+    }
+    return rc != 0 ? rc : note_added(f, did);
+}
+
+/* Adds the counts by id of a to c, naming the ids through name. */
+static int resolve(const struct idcounts *a, struct sok_counts *c,
+                   sok_facets_name_fn name, const void *ctx)
+{
+    int rc = 0;
+    for (size_t id = 1; id < a->n && rc == 0; id++)
+        if (a->c[id] > 0) {
+            size_t len = 0;
+            const char *v = name(ctx, (uint32_t)id, &len);
+            rc = len > 0 ? sok_counts_add(c, v, len, a->c[id]) : 0;
+        }
+    return rc;
+}
+
+int sok_facets_resolve(struct sok_facets *f, unsigned i,
+                       sok_facets_name_fn name, const void *ctx)
+{
+    if (i >= f->n)
+        return SOK_EINVAL;
+    int rc = resolve(&f->byid[i], f->counts[i], name, ctx);
+    if (rc == 0 && f->sample[i] != NULL)
+        rc = resolve(&f->byid_sample[i], f->sample[i], name, ctx);
     return rc;
 }
 

@@ -12,6 +12,7 @@
 #define SOK_FACETS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sok_xapian.h"
 
@@ -42,6 +43,25 @@ void sok_facets_sample(struct sok_facets *f, unsigned long n);
 int sok_facets_add(struct sok_facets *f, unsigned long did,
                    const char *const *val, const size_t *len,
                    const char *key, size_t klen);
+
+/* sok_facets_add() for values read from columns (the shim's per-docid
+ * arrays of value ids): vid[i] is the match's value id for facet i, key
+ * the id of its collapse key (0 for none, in either).  Equal ids are
+ * equal strings, so this counts what sok_facets_add() would, without
+ * hashing strings per match; sok_facets_resolve() turns the ids into
+ * values afterwards.  Returns 0 or SOK_ENOMEM. */
+int sok_facets_add_ids(struct sok_facets *f, unsigned long did,
+                       const uint32_t *vid, uint32_t key);
+
+/* The value of id (1-based) of facet i's column, len bytes. */
+typedef const char *(*sok_facets_name_fn)(const void *ctx, uint32_t id,
+                                          size_t *len);
+
+/* Adds facet i's counts by id (and its sample's) to its counts by value,
+ * naming each id through name(ctx, ...).  Returns 0, SOK_EINVAL or
+ * SOK_ENOMEM. */
+int sok_facets_resolve(struct sok_facets *f, unsigned i,
+                       sok_facets_name_fn name, const void *ctx);
 
 /* The docid of the sample's last match: the sample holds every match
  * added with a docid up to it.  0 while the sample is not full (or none

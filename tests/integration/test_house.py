@@ -23,8 +23,9 @@ MAX_FILE, MAX_FUNC = 800, 120
 # to 1320 for the facet columns (issue 14), read from value streams; to
 # 1395 for the docid set a search's second pass ranks, which only a
 # Xapian::PostingSource can express, and a hit's data read by docid when
-# it is looked at (issue 14).
-CEILING = {"common/sok_xapian.cc": 1395}
+# it is looked at (issue 14); to 1405 for facets counted by column value
+# id, whose names only the shim's columns hold (issue 14).
+CEILING = {"common/sok_xapian.cc": 1405}
 src = sorted(f for d in ("common", "indexer", "server")
              for f in glob.glob(os.path.join(ROOT, d, "*.c")) + glob.glob(os.path.join(ROOT, d, "*.cc")))
 rel = lambda f: os.path.relpath(f, ROOT)

@@ -11,9 +11,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sok_err.h"
 #include "sok_facets.h"
 
 static struct sok_facets *new_facets(unsigned n)
@@ -110,12 +112,75 @@ static void test_short_result_never_fills(void **state)
     sok_facets_free(f);
 }
 
+/* Value names by id (1-based) for the id counter: TYPES then YEARS. */
+static const char *const TYPES[] = { "news", "minutes", "report", "other" };
+static char years[20][5];
+
+static const char *type_name(const void *ctx, uint32_t id, size_t *len)
+{
+    (void)ctx;
+    *len = strlen(TYPES[id - 1]);
+    return TYPES[id - 1];
+}
+
+static const char *year_name(const void *ctx, uint32_t id, size_t *len)
+{
+    (void)ctx;
+    *len = 4;
+    return years[id - 1];
+}
+
+/* The column path (ids) counts exactly what the string path counts, all
+ * and sample, over enough distinct (key, value) pairs that the id set
+ * grows several times. */
+static void test_ids_count_as_strings(void **state)
+{
+    (void)state;
+    for (int y = 0; y < 20; y++)
+        snprintf(years[y], sizeof years[y], "%d", 2000 + y);
+    struct sok_facets *fs = new_facets(2), *fi = new_facets(2);
+    sok_facets_sample(fs, 2000);
+    sok_facets_sample(fi, 2000);
+    uint64_t r = 42;
+    for (unsigned long did = 1; did <= 6000; did++) {
+        r = r * 6364136223846793005u + 1442695040888963407u;
+        uint32_t t = (uint32_t)(r >> 33) % 5, y = (uint32_t)(r >> 40) % 21;
+        uint32_t k = (uint32_t)(r >> 20) % 3000;    /* 0: no key */
+        char key[16];
+        snprintf(key, sizeof key, "k%u", k);
+        add(fs, did, t ? TYPES[t - 1] : NULL, y ? years[y - 1] : NULL,
+            k ? key : NULL);
+        uint32_t vid[2] = { t, y };
+        assert_int_equal(sok_facets_add_ids(fi, did, vid, k), 0);
+    }
+    assert_int_equal(sok_facets_resolve(fi, 0, type_name, NULL), 0);
+    assert_int_equal(sok_facets_resolve(fi, 1, year_name, NULL), 0);
+    assert_int_equal(sok_facets_resolve(fi, 2, year_name, NULL), SOK_EINVAL);
+    assert_int_equal(sok_facets_sample_end(fi), sok_facets_sample_end(fs));
+    assert_int_not_equal(sok_facets_sample_end(fi), 0);
+    for (int sample = 0; sample < 2; sample++) {
+        unsigned long sum = 0;
+        for (int t = 0; t < 4; t++) {
+            unsigned long c = count_of(fi, 0, TYPES[t], sample);
+            assert_int_equal(c, count_of(fs, 0, TYPES[t], sample));
+            sum += c;
+        }
+        assert_true(sum > 0);
+        for (int y = 0; y < 20; y++)
+            assert_int_equal(count_of(fi, 1, years[y], sample),
+                             count_of(fs, 1, years[y], sample));
+    }
+    sok_facets_free(fs);
+    sok_facets_free(fi);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keys_count_once),
         cmocka_unit_test(test_sample_is_the_prefix),
         cmocka_unit_test(test_short_result_never_fills),
+        cmocka_unit_test(test_ids_count_as_strings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
