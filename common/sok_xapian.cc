@@ -1216,26 +1216,27 @@ class FacetSpy : public Xapian::MatchSpy {
      * a tenth of a common word's search. */
     void operator()(const Xapian::Document &doc, double) override
     {
+        unsigned nv = s_->nfacets + (s_->collapse_slot >= 0 ? 1 : 0);
+        bool key = s_->collapse_slot >= 0;
+        Xapian::docid did = doc.get_docid();
+        if (cols_ != nullptr) {
+            uint32_t id[SOK_XFACET_MAX + 1];
+            for (unsigned i = 0; i < nv; i++)
+                id[i] = did < cols_[i]->id.size() ? cols_[i]->id[did] : 0;
+            alloc_ok(sok_facets_add_ids(f_, did, id, key ? id[nv - 1] : 0));
+            return;
+        }
         std::string v[SOK_XFACET_MAX + 1];
         const char *p[SOK_XFACET_MAX + 1];
         size_t n[SOK_XFACET_MAX + 1];
-        uint32_t id[SOK_XFACET_MAX + 1];
-        unsigned nv = s_->nfacets + (s_->collapse_slot >= 0 ? 1 : 0);
-        Xapian::docid did = doc.get_docid();
         for (unsigned i = 0; i < nv; i++) {
-            unsigned slot = i < s_->nfacets ? s_->facet_slots[i]
-                                            : unsigned(s_->collapse_slot);
-            const xcolumn *c = cols_ != nullptr ? cols_[i] : nullptr;
-            id[i] = c != nullptr && did < c->id.size() ? c->id[did] : 0;
-            v[i] = c == nullptr ? doc.get_value(slot) : std::string();
+            v[i] = doc.get_value(i < s_->nfacets ? s_->facet_slots[i]
+                                                 : unsigned(s_->collapse_slot));
             p[i] = v[i].data();
             n[i] = v[i].size();
         }
-        bool key = s_->collapse_slot >= 0;
-        alloc_ok(cols_ != nullptr
-                     ? sok_facets_add_ids(f_, did, id, key ? id[nv - 1] : 0)
-                     : sok_facets_add(f_, did, p, n, key ? p[nv - 1] : "",
-                                      key ? n[nv - 1] : 0));
+        alloc_ok(sok_facets_add(f_, did, p, n, key ? p[nv - 1] : "",
+                                key ? n[nv - 1] : 0));
     }
 
     const sok_facets *counts() const { return f_; }
@@ -1366,10 +1367,10 @@ static result_ptr run_search(sok_xr *r, const sok_xsearch *s)
                     spy.counts(), i, (*v).data() + skip,
                     (*v).size() - skip, keyed ? 1 : v.get_termfreq()));
         }
-    /* Fewer than check matches met the spy: Xapian examined them all but
-     * leaves the bounds apart when collapsing.  Else the sample counts. */
     for (unsigned i = 0; columns && i < s->nfacets; i++)
         alloc_ok(sok_facets_resolve(spy.counts(), i, column_value, cols[i]));
+    /* Fewer than check matches met the spy: Xapian examined them all but
+     * leaves the bounds apart when collapsing.  Else the sample counts. */
     unsigned long end = sok_facets_sample_end(spy.counts());
     if (s->nfacets > 0 && !remote && end == 0)
         res->total = res->total_upper = res->total_lower;
