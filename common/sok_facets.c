@@ -16,24 +16,19 @@
 #include "sok_buf.h"
 #include "sok_counts.h"
 #include "sok_err.h"
+#include "sok_u64set.h"
 
-/* Facet counts by value id, and the (key id, value id) pairs counted: an
- * open-addressing set of nonzero 64-bit keys (ids start at 1). */
+/* Facet counts by value id (ids start at 1). */
 struct idcounts {
     unsigned long *c;           /* by value id */
     size_t n;
-};
-
-struct idset {
-    uint64_t *v;                /* 0: empty */
-    size_t n, cap;              /* cap a power of two, or 0 */
 };
 
 struct sok_facets {
     unsigned n;
     struct idcounts byid[SOK_XFACET_MAX];
     struct idcounts byid_sample[SOK_XFACET_MAX];
-    struct idset seen_ids[SOK_XFACET_MAX];
+    struct sok_u64set seen_ids[SOK_XFACET_MAX]; /* (key id, value id) */
     struct sok_counts *counts[SOK_XFACET_MAX];   /* value -> count */
     struct sok_counts *seen;                     /* triples counted */
     struct sok_buf triple;                       /* scratch */
@@ -71,7 +66,7 @@ void sok_facets_free(struct sok_facets *f)
         sok_counts_free(f->sample[i]);
         free(f->byid[i].c);
         free(f->byid_sample[i].c);
-        free(f->seen_ids[i].v);
+        sok_u64set_clear(&f->seen_ids[i]);
     }
     sok_counts_free(f->seen);
     sok_buf_free(&f->triple);
@@ -150,52 +145,6 @@ int sok_facets_add(struct sok_facets *f, unsigned long did,
     return rc != 0 ? rc : note_added(f, did);
 }
 
-/* Where x's probe starts among cap slots.  Ids are small and dense, and
- * a pair's two halves must both reach the low bits: the finaliser of
- * MurmurHash3 mixes every bit into every other. */
-static size_t id_slot(uint64_t x, size_t cap)
-{
-    x ^= x >> 33;
-    x *= UINT64_C(0xff51afd7ed558ccd);
-    x ^= x >> 33;
-    x *= UINT64_C(0xc4ceb9fe1a85ec53);
-    x ^= x >> 33;
-    return (size_t)x & (cap - 1);
-}
-
-/* x's slot in v: the one holding it, or the empty one it would take. */
-static size_t id_find(const uint64_t *v, size_t cap, uint64_t x)
-{
-    size_t j = id_slot(x, cap);
-    while (v[j] != 0 && v[j] != x)
-        j = (j + 1) & (cap - 1);
-    return j;
-}
-
-/* Inserts x (nonzero) into s; *fresh whether it was not there yet. */
-static int idset_add(struct idset *s, uint64_t x, int *fresh)
-{
-    if (2 * (s->n + 1) > s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 1024;
-        uint64_t *v = calloc(cap, sizeof *v);
-        if (v == NULL)
-            return SOK_ENOMEM;
-        for (size_t k = 0; k < s->cap; k++)
-            if (s->v[k] != 0)
-                v[id_find(v, cap, s->v[k])] = s->v[k];
-        free(s->v);
-        s->v = v;
-        s->cap = cap;
-    }
-    size_t j = id_find(s->v, s->cap, x);
-    *fresh = s->v[j] == 0;
-    if (*fresh) {
-        s->v[j] = x;
-        s->n++;
-    }
-    return 0;
-}
-
 /* Counts one more match with value id for a. */
 static int idcounts_add(struct idcounts *a, uint32_t id)
 {
@@ -219,9 +168,12 @@ int sok_facets_add_ids(struct sok_facets *f, unsigned long did,
     for (unsigned i = 0; i < f->n && rc == 0; i++) {
         if (vid[i] == 0)
             continue;
+        /* Mixed: the set probes from the low bits, which alone would
+         * hold only the value id. */
+        uint64_t pair = sok_u64set_mix((uint64_t)key << 32 | vid[i]);
         if (key != 0 &&
-            ((rc = idset_add(&f->seen_ids[i], (uint64_t)key << 32 | vid[i],
-                             &fresh)) != 0 || !fresh))
+            ((rc = sok_u64set_add(&f->seen_ids[i], pair, &fresh)) != 0 ||
+             !fresh))
             continue;
         rc = idcounts_add(&f->byid[i], vid[i]);
     }

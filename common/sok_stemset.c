@@ -1,8 +1,8 @@
 /*
- * sok_stemset: the stem sets of sok_stemset.h.  A set is an
- * open-addressing hash table of 64-bit XXH3 hashes of the stems, so
- * adding a block's words and measuring overlap cost no string copies; a
- * hash collision merely counts two different stems as one.
+ * sok_stemset: the stem sets of sok_stemset.h.  A set holds the 64-bit
+ * XXH3 hashes of the stems (sok_u64set.h), so adding a block's words and
+ * measuring overlap cost no string copies; a hash collision merely counts
+ * two different stems as one.
  */
 #include "sok_stemset.h"
 #include "sok_err.h"
@@ -16,57 +16,19 @@
 
 void sok_stemset_clear(struct sok_stemset *s)
 {
-    if (s == NULL)
-        return;
-    free(s->v);
-    memset(s, 0, sizeof *s);
+    if (s != NULL)
+        sok_u64set_clear(&s->h);
 }
 
 /* 0 marks an empty slot, so hash 0 is stored as 1. */
 static int add_hash(struct sok_stemset *s, uint64_t h)
 {
-    if (h == 0)
-        h = 1;
-    if ((s->n + 1) * 2 > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        uint64_t *nv = calloc(cap, sizeof *nv);
-        if (nv == NULL)
-            return SOK_ENOMEM;
-        for (size_t i = 0; i < s->cap; i++)
-            if (s->v[i]) {
-                size_t j = s->v[i] & (cap - 1);
-                while (nv[j])
-                    j = (j + 1) & (cap - 1);
-                nv[j] = s->v[i];
-            }
-        free(s->v);
-        s->v = nv;
-        s->cap = cap;
-    }
-    size_t j = h & (s->cap - 1);
-    while (s->v[j]) {
-        if (s->v[j] == h)
-            return 0;
-        j = (j + 1) & (s->cap - 1);
-    }
-    s->v[j] = h;
-    s->n++;
-    return 0;
+    return sok_u64set_add(&s->h, h ? h : 1, NULL);
 }
 
 static int has_hash(const struct sok_stemset *s, uint64_t h)
 {
-    if (h == 0)
-        h = 1;
-    if (s->cap == 0)
-        return 0;
-    size_t j = h & (s->cap - 1);
-    while (s->v[j]) {
-        if (s->v[j] == h)
-            return 1;
-        j = (j + 1) & (s->cap - 1);
-    }
-    return 0;
+    return sok_u64set_has(&s->h, h ? h : 1);
 }
 
 /* Function words carry no topic. */
@@ -156,8 +118,8 @@ int sok_stemset_add_text(struct sok_stemset *set, const char *s, size_t len,
 
 int sok_stemset_merge(struct sok_stemset *dst, const struct sok_stemset *src)
 {
-    for (size_t i = 0; i < src->cap; i++)
-        if (src->v[i] && add_hash(dst, src->v[i]))
+    for (size_t i = 0; i < src->h.cap; i++)
+        if (src->h.v[i] && add_hash(dst, src->h.v[i]))
             return SOK_ENOMEM;
     return 0;
 }
@@ -165,11 +127,11 @@ int sok_stemset_merge(struct sok_stemset *dst, const struct sok_stemset *src)
 double sok_stemset_overlap(const struct sok_stemset *cand,
                            const struct sok_stemset *of)
 {
-    if (cand->n == 0)
+    if (cand->h.n == 0)
         return 0.0;
     size_t hit = 0;
-    for (size_t i = 0; i < cand->cap; i++)
-        if (cand->v[i] && has_hash(of, cand->v[i]))
+    for (size_t i = 0; i < cand->h.cap; i++)
+        if (cand->h.v[i] && has_hash(of, cand->h.v[i]))
             hit++;
-    return (double)hit / (double)cand->n;
+    return (double)hit / (double)cand->h.n;
 }

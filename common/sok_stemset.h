@@ -14,15 +14,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sok_u64set.h"
+
 /* A plain struct: moving one (assignment, then resetting the source to
  * SOK_STEMSET_INIT) hands its table over. */
 struct sok_stemset {
-    uint64_t *v;      /* owned open-addressing table of stem hashes;
-                         0 marks an empty slot */
-    size_t cap, n;    /* slots (0 or a power of two), stems held */
+    struct sok_u64set h;    /* the stems' hashes */
 };
 
-#define SOK_STEMSET_INIT { NULL, 0, 0 }
+#define SOK_STEMSET_INIT { SOK_U64SET_INIT }
 
 /* Frees what s owns and resets it to empty.  s may be NULL. */
 void sok_stemset_clear(struct sok_stemset *s);
